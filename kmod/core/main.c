@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ultravisor.ko: module entry.
+ *
+ * Load order: probe the CPUs' virtualization features (and refuse to load
+ * where they are missing or owned by another hypervisor), then create
+ * /dev/ultravisor. Unload undoes it in reverse order. Nothing here touches the
+ * CPUs' virtualization state yet: that is the monitor's job.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/major.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+
+#include <linux/ultravisor.h>
+#include <uv/cpu_features.h>
+
+#include "core.h"
+#include "version.h"
+
+static int __init uv_init(void)
+{
+	const struct miscdevice *misc;
+	int ret;
+
+	ret = uv_cpu_features_probe();
+	if (ret)
+		return ret;
+
+	ret = uv_dev_init();
+	if (ret)
+		return ret;
+
+	misc = uv_dev_misc();
+	pr_info("loaded: version %s, ABI %u.%u, %s on %u CPUs, /dev/%s (%d:%d)\n",
+		UV_RELEASE, UV_ABI_MAJOR, UV_ABI_MINOR,
+		uv_cpu_features.virt == UV_VIRT_SVM ? "AMD SVM" : "Intel VMX",
+		uv_cpu_features.nr_cpus, misc->name, MISC_MAJOR, misc->minor);
+	return 0;
+}
+
+static void __exit uv_exit(void)
+{
+	uv_dev_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(uv_init);
+module_exit(uv_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_VERSION(UV_RELEASE);
+MODULE_AUTHOR("ultravisor developers");
+MODULE_DESCRIPTION("ultravisor: partitioning hypervisor core (AMD SVM / Intel VMX)");
