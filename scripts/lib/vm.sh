@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# scripts/lib/vm.sh: boot the emulated host (QEMU TCG, -cpu max: AMD SVM with nested
+# paging) on the Debian test kernel with a busybox initramfs. Sourced by scripts/vmtest,
+# scripts/demo and scripts/check-harness. See docs/testing.md.
+#
+# Nothing here ever loads a module into the kernel of the machine that runs it: modules
+# go into the initramfs and are loaded by the emulated host.
+
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+CACHE=${UV_CACHE:-$TOP/cache}
+
+# Kernel messages that fail a run even when every test said PASS.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+# (soft lockups print "BUG: soft lockup", lockdep and WARN() print "WARNING:")
+OOPS_RE='Oops|kernel BUG at|BUG:|Kernel panic|general protection fault|Call Trace:|WARNING:|UBSAN:|KASAN:|RIP: 00|kmemleak:|INFO: task .* blocked|detected stalls'
+
+vm_die() { printf 'vm: error: %s\n' "$*" >&2; exit 1; }
+
+now_us() { local t=${EPOCHREALTIME/./}; echo $((10#$t)); }
+
+# vm_kernel: set KV, KDIR, VMLINUX, MODDIR from what scripts/setup recorded
+vm_kernel() {
+	[ -s "$CACHE/KV" ] || vm_die "no test kernel recorded ($CACHE/KV): run 'make setup'"
+	KV=$(cat "$CACHE/KV")
+	KDIR=$CACHE/kernel/$KV
+	VMLINUX=$KDIR/vmlinux
+	MODDIR=$KDIR/lib/modules/$KV
+	[ -s "$VMLINUX" ] || vm_die "no test kernel image $VMLINUX: run 'make setup'"
+}
+
+# vm_kmod_closure NAME...: module files of the test kernel in load order (deps first),
+# resolved on the build machine with modinfo (read-only: nothing is loaded here).
+vm_kmod_closure() {
+	local -A seen=() path=()
+	local out=() f n
+	while IFS= read -r f; do
+		n=${f##*/}; n=${n%%.ko*}; path[${n//-/_}]=$f
+	done < <(find "$MODDIR/kernel" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst')
+	_vm_visit() {
+		local m=${1//-/_} d
+		[ -n "${seen[$m]:-}" ] && return
+		seen[$m]=1
+		[ -n "${path[$m]:-}" ] || vm_die "module $m is not in $MODDIR"
+		for d in $(modinfo -F depends "${path[$m]}" | tr ',' ' '); do _vm_visit "$d"; done
+		out+=("${path[$m]}")
+	}
+	local m
+	for m in "$@"; do _vm_visit "$m"; done
+	printf '%s\n' "${out[@]}"
+}
+
+# vm_initrd OUT INIT_SCRIPT DIR...: newc cpio of busybox, our module and programs, the
+# test kernel's kvm modules (for tests that need another hypervisor present), /init,
+# and every DIR copied under /. Guest layout:
+#   /lib/modules/*.ko   ultravisor.ko, harness test modules, kvm modules (+ /lib/modules/kvm.order)
+#   /bin/               busybox, ultractl and the other programs, in-VM test tools
+vm_initrd() {
+	local img=$1 init=$2; shift 2
+	local r
+	r=$(mktemp -d "$BUILD/vm/root.XXXXXX")
+	mkdir -p "$r"/{bin,dev,proc,sys,tmp,run,lib/modules}
+	cp /bin/busybox "$r/bin/busybox"
+	ln -s busybox "$r/bin/sh"
+	local f
+	for f in "$BUILD/kmod/$KV/ultravisor.ko" "$BUILD"/harness-modules/*.ko; do
+		[ -f "$f" ] && cp "$f" "$r/lib/modules/"
+	done
+	for f in "$BUILD"/bin/* "$BUILD"/vmtools/*; do
+		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/bin/"
+	done
+	# kvm-amd and its dependencies, decompressed (busybox insmod reads plain .ko only)
+	local n
+	for f in $(vm_kmod_closure kvm-amd); do
+		n=$(basename "$f"); n=${n%%.ko*}
+		case $f in
+		*.ko.xz) xz -dc "$f" >"$r/lib/modules/$n.ko" ;;
+		*.ko.zst) zstd -qdc "$f" >"$r/lib/modules/$n.ko" ;;
+		*) cp "$f" "$r/lib/modules/$n.ko" ;;
+		esac
+		echo "$n" >>"$r/lib/modules/kvm.order"
+	done
+	local d
+	for d in "$@"; do cp -a "$d"/. "$r"/; done
+	cp "$init" "$r/init"
+	chmod +x "$r/init"
+	(cd "$r" && find . | cpio -o -H newc --quiet | gzip -1) >"$img"
+	rm -rf "$r"
+}
+
+# vm_run LOG INITRD CPU SMP MEM TIMEOUT APPEND [extra qemu args...]: boot and wait.
+# Writes the console to LOG (each line prefixed with host seconds since start, \r
+# stripped) and, when VM_TEE=1, also to stdout (without the harness' "@@ " markers). Sets VM_RC to QEMU's status:
+# 33 = guest reported pass, 35 = guest reported fail, 0 = poweroff/panic, 124 = timeout.
+vm_run() {
+	local logf=$1 initrd=$2 cpu=$3 smp=$4 mem=$5 tmo=$6 append=$7
+	shift 7
+	# shellcheck disable=SC2054 # the commas are inside QEMU option values
+	local cmd=(timeout --kill-after=10 "$tmo" qemu-system-x86_64 -nodefaults -no-user-config
+		-accel tcg -cpu "$cpu" -smp "$smp" -m "$mem" -display none -serial stdio -no-reboot
+		-kernel "$VMLINUX" -initrd "$initrd"
+		-append "console=ttyS0 panic=-1 quiet $append"
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@")
+	printf '%s\n' "${cmd[*]}" >"$logf.cmd"
+	local t0
+	t0=$(now_us)
+	{
+		local rc=0
+		"${cmd[@]}" </dev/null 2>&1 || rc=$?
+		echo "@@ QEMU-RC $rc"
+	} | {
+		local line t
+		while IFS= read -r line || [ -n "$line" ]; do
+			line=${line%$'\r'}
+			t=$(($(now_us) - t0))
+			printf '%4d.%03d %s\n' $((t / 1000000)) $(((t / 1000) % 1000)) "$line" >>"$logf"
+			if [ "${VM_TEE:-0}" = 1 ] && [ "${line#@@ }" = "$line" ]; then printf '%s\n' "$line"; fi
+		done
+	}
+	# shellcheck disable=SC2034 # read by the caller
+	VM_RC=$(awk '/@@ QEMU-RC/ {rc=$NF} END {print rc+0}' "$logf")
+}
