@@ -52,7 +52,12 @@ VMTOOL_BINS := $(patsubst tests/vm/tools/%.c,$(BUILD)/vmtools/%,$(VMTOOL_SRCS))
 	check-harness test demo bench fuzz fuzz-smoke clean need-kv
 .DEFAULT_GOAL := all
 
-all: module userspace
+# Fragments of other parts of the tree add their build products to EXTRA_ALL.
+EXTRA_ALL :=
+-include tests/guests/guests.mk
+-include tests/vm/modules/modules.mk
+
+all: module userspace $(EXTRA_ALL)
 
 help:
 	@echo 'make            build the module (test kernel) and the userspace programs'

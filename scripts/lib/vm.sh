@@ -55,8 +55,10 @@ vm_kmod_closure() {
 # vm_initrd OUT INIT_SCRIPT DIR...: newc cpio of busybox, our module and programs, the
 # test kernel's kvm modules (for tests that need another hypervisor present), /init,
 # and every DIR copied under /. Guest layout:
-#   /lib/modules/*.ko   ultravisor.ko, harness test modules, kvm modules (+ /lib/modules/kvm.order)
+#   /lib/modules/*.ko   ultravisor.ko, test modules (build/harness-modules, build/vm-modules),
+#                       kvm modules (+ /lib/modules/kvm.order)
 #   /bin/               busybox, ultractl and the other programs, in-VM test tools
+#   /guests/*.elf       freestanding test guests (build/guests)
 vm_initrd() {
 	local img=$1 init=$2; shift 2
 	local r
@@ -65,9 +67,13 @@ vm_initrd() {
 	cp /bin/busybox "$r/bin/busybox"
 	ln -s busybox "$r/bin/sh"
 	local f
-	for f in "$BUILD/kmod/$KV/ultravisor.ko" "$BUILD"/harness-modules/*.ko; do
+	for f in "$BUILD/kmod/$KV/ultravisor.ko" "$BUILD"/harness-modules/*.ko "$BUILD"/vm-modules/*.ko; do
 		[ -f "$f" ] && cp "$f" "$r/lib/modules/"
 	done
+	if [ -d "$BUILD/guests" ]; then
+		mkdir -p "$r/guests"
+		cp "$BUILD"/guests/*.elf "$r/guests/" 2>/dev/null || true
+	fi
 	for f in "$BUILD"/bin/* "$BUILD"/vmtools/*; do
 		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/bin/"
 	done
