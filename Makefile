@@ -118,6 +118,8 @@ $(LIBULTRA): $(patsubst %.c,$(OBJ)/%.o,$(LIB_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# keep objects between builds (they are intermediates of pattern rules)
+.SECONDARY:
 .SECONDEXPANSION:
 $(BIN)/%: $$(patsubst %.c,$(OBJ)/%.o,$$(wildcard userspace/$$*/*.c)) $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)

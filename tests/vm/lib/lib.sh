@@ -36,3 +36,21 @@ kload_kvm() {
 		insmod /lib/modules/$m.ko || fail "insmod $m failed"
 	done
 }
+
+# has TEXT ERE: true if TEXT has a line matching the extended regular expression
+has() {
+	printf '%s\n' "$1" | grep -qE "$2"
+}
+
+# kmsgs: ultravisor's kernel lines, without timestamps and the kernel's own taint notices
+kmsgs() {
+	dmesg | sed 's/^\[[ 0-9.]*\] //' | grep 'ultravisor' |
+		grep -v 'module verification failed\|taints kernel'
+}
+
+# refusal_lines: the distinct error-level (KERN_ERR) lines ultravisor logged. The
+# feature report before a refusal is informational. busybox insmod tries
+# finit_module() and then init_module(), so a refused init runs twice: hence sort -u.
+refusal_lines() {
+	dmesg -r | sed -n 's/^<3>\[[ 0-9.]*\] //p' | grep 'ultravisor' | sort -u
+}
