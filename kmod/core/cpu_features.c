@@ -393,8 +393,8 @@ static void uv_set_has_flags(struct uv_cpu_features *f)
 }
 
 /*
- * Refusals that don't depend on the feature report. Each prints exactly one
- * line ending in "not loading".
+ * The refusals: each prints exactly one line ending in "not loading", and
+ * nothing else is logged then.
  */
 static int uv_check_present(const struct uv_cpu_raw *raw, unsigned int first,
 			    u32 *virt)
@@ -553,13 +553,14 @@ int uv_cpu_features_probe(void)
 		uv_merge_cpu(&f, &raw[cpu].caps, cpu == first);
 	uv_set_has_flags(&f);
 
-	uv_log_features(raw, first, &f, buf);
-
+	/* A refusal is one line; the feature report is for a module that loads. */
 	ret = uv_check_usable(raw, &f);
 	if (!ret)
 		ret = uv_check_not_busy(raw, f.virt);
-	if (!ret)
+	if (!ret) {
+		uv_log_features(raw, first, &f, buf);
 		uv_cpu_features = f;
+	}
 out_unlock:
 	cpus_read_unlock();
 out:
