@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ultractl: command table and what commands share. One file per command group
+ * (cmd_version.c, ...) defines its struct ultractl_cmd; main.c lists them.
+ * Adding a command is one new file and one line in main.c's table.
+ */
+#ifndef ULTRACTL_H
+#define ULTRACTL_H
+
+#include <stdbool.h>
+
+/* Exit statuses (documented in ultractl.8). */
+#define ULTRACTL_EXIT_OK	0
+#define ULTRACTL_EXIT_FAIL	1	/* the command ran and failed */
+#define ULTRACTL_EXIT_USAGE	2	/* bad command line */
+
+/* Not an exit status: ultractl_parse_common() says "go on with the command". */
+#define ULTRACTL_CONTINUE	(-1)
+
+/**
+ * struct ultractl_ctx - global options, given to every command
+ * @prog:	program name for messages ("ultractl")
+ * @dev_path:	--device PATH, or NULL for ultra_dev_path()
+ * @json:	--json: print one JSON document on stdout instead of text
+ */
+struct ultractl_ctx {
+	const char *prog;
+	const char *dev_path;
+	bool json;
+};
+
+/**
+ * struct ultractl_cmd - one command
+ * @name:	what the user types
+ * @run:	handler; argv[0] is @name. Returns an ULTRACTL_EXIT_* status.
+ * @args:	synopsis of its arguments after the name (may be "")
+ * @help:	one line for the usage text
+ */
+struct ultractl_cmd {
+	const char *name;
+	int (*run)(struct ultractl_ctx *ctx, int argc, char **argv);
+	const char *args;
+	const char *help;
+};
+
+/*
+ * Parse the options every command accepts (-j/--json, -h/--help) and reject
+ * any other option or argument. Returns ULTRACTL_CONTINUE to go on, or an
+ * exit status: ULTRACTL_EXIT_OK after printing the command's help,
+ * ULTRACTL_EXIT_USAGE after printing what was wrong.
+ */
+int ultractl_parse_common(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd,
+			  int argc, char **argv);
+
+extern const struct ultractl_cmd ultractl_cmd_version;
+
+#endif /* ULTRACTL_H */
