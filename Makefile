@@ -121,7 +121,9 @@ $(LIBULTRA): $(patsubst %.c,$(OBJ)/%.o,$(LIB_SRCS))
 # keep objects between builds (they are intermediates of pattern rules)
 .SECONDARY:
 .SECONDEXPANSION:
-$(BIN)/%: $$(patsubst %.c,$(OBJ)/%.o,$$(wildcard userspace/$$*/*.c)) $(LIBULTRA) $(LIBRESDB)
+# (addsuffix/basename, not patsubst: a % in the prerequisites would be the stem here)
+$(BIN)/%: $$(addprefix $(OBJ)/,$$(addsuffix .o,$$(basename $$(wildcard userspace/$$*/*.c)))) \
+	  $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
