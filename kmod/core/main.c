@@ -3,9 +3,10 @@
  * ultravisor.ko: module entry.
  *
  * Load order: probe the CPUs' virtualization features (and refuse to load
- * where they are missing or owned by another hypervisor), then create
- * /dev/ultravisor. Unload undoes it in reverse order. Nothing here touches the
- * CPUs' virtualization state yet: that is the monitor's job.
+ * where they are missing or owned by another hypervisor), register the
+ * generic netlink family for events, then create /dev/ultravisor. Unload
+ * undoes it in reverse order. Nothing here touches the CPUs' virtualization
+ * state yet: that is the monitor's job.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +20,7 @@
 #include <uv/cpu_features.h>
 
 #include "core.h"
+#include "events.h"
 #include "version.h"
 
 static int __init uv_init(void)
@@ -30,9 +32,13 @@ static int __init uv_init(void)
 	if (ret)
 		return ret;
 
-	ret = uv_dev_init();
+	ret = uv_events_init();
 	if (ret)
 		return ret;
+
+	ret = uv_dev_init();
+	if (ret)
+		goto err_events;
 
 	misc = uv_dev_misc();
 	pr_info("loaded: version %s, ABI %u.%u, %s on %u CPUs, /dev/%s (%d:%d)\n",
@@ -40,11 +46,16 @@ static int __init uv_init(void)
 		uv_cpu_features.virt == UV_VIRT_SVM ? "AMD SVM" : "Intel VMX",
 		uv_cpu_features.nr_cpus, misc->name, MISC_MAJOR, misc->minor);
 	return 0;
+
+err_events:
+	uv_events_exit();
+	return ret;
 }
 
 static void __exit uv_exit(void)
 {
 	uv_dev_exit();
+	uv_events_exit();
 	pr_info("unloaded\n");
 }
 

@@ -14,6 +14,8 @@
 
 static const struct ultractl_cmd *const commands[] = {
 	&ultractl_cmd_version,
+	&ultractl_cmd_status,
+	&ultractl_cmd_events,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

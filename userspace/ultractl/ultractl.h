@@ -53,5 +53,7 @@ int ultractl_parse_common(struct ultractl_ctx *ctx, const struct ultractl_cmd *c
 			  int argc, char **argv);
 
 extern const struct ultractl_cmd ultractl_cmd_version;
+extern const struct ultractl_cmd ultractl_cmd_status;
+extern const struct ultractl_cmd ultractl_cmd_events;
 
 #endif /* ULTRACTL_H */
