@@ -233,7 +233,7 @@ static int check_totals(struct check *c)
 	u32 builtin[] = { db->ultra, db->avail, db->missing, db->idle, db->boot, db->host };
 	u64 i;
 
-	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(builtin); i++) {
 		if (builtin[i] == UV_NONE)
 			continue;
 		if (!resdb_part(db, builtin[i]))
@@ -285,9 +285,9 @@ u64 resdb_check_scratch_size(const struct resdb *db)
 
 	if (!db->attached)
 		return 0;
-	resdb_map_for_each_index(db, count_index, &n);
+	resdb_map_visit_index(db, count_index, &n);
 	/* 4 KiB leaves bound the partitions; scales above hold few entries */
-	resdb_map_for_each_leaf(db, count_leaf, &n);
+	resdb_map_visit_leaves(db, count_leaf, &n);
 	while (cap < 2 * n.n + 2 * RESDB_MAX_CPUS)
 		cap *= 2;
 	return cap * sizeof(struct slot);
@@ -313,9 +313,9 @@ int resdb_check(const struct resdb *db, void *scratch, u64 scratch_len,
 	for (i = 0; i < c.cap; i++)
 		c.tab[i].key = UV_NONE;
 
-	ret = resdb_map_for_each_index(db, see_index, &c);
+	ret = resdb_map_visit_index(db, see_index, &c);
 	if (!ret)
-		ret = resdb_map_for_each_leaf(db, see_leaf, &c);
+		ret = resdb_map_visit_leaves(db, see_leaf, &c);
 	if (!ret)
 		ret = check_uv_index(&c);
 	if (!ret)

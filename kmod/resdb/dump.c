@@ -114,5 +114,5 @@ int resdb_dump(const struct resdb *db, char *buf, u64 len, resdb_line_fn fn, voi
 	if (n < 0)
 		return n;
 	n = fn(ctx, buf, (u64)n);
-	return n ? n : resdb_map_for_each_index(db, dump_index, &d);
+	return n ? n : resdb_map_visit_index(db, dump_index, &d);
 }

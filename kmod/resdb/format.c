@@ -94,7 +94,7 @@ static int fill_pkm(struct resdb *db, const struct resdb_format *f)
 	for (t = 1; t <= f->order; t++)
 		page[path_k(f, t)] = ultra | RESDB_CTRL;
 	page[K_UVINDEX] = ultra | RESDB_CTRL;
-	for (k = 0; k < sizeof(builtins) / sizeof(builtins[0]); k++)
+	for (k = 0; k < ARRAY_SIZE(builtins); k++)
 		if (builtins[k].k != K_HOST || f->with_host)
 			page[builtins[k].k] = gmk(f->region, builtins[k].k);
 	return 0;
@@ -138,7 +138,7 @@ int resdb_format(struct resdb *db, const struct resdb_format *fmt)
 	    (f.order < RESDB_SCALE_MAX && f.host_pages > resdb_scale_pages(f.order + 1)))
 		return -RESDB_EINVAL;
 
-	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(builtins); i++) {
 		const struct builtin *b = &builtins[i];
 		struct resdb_partition *p;
 
@@ -184,7 +184,7 @@ int resdb_format(struct resdb *db, const struct resdb_format *fmt)
 		return ret;
 	ret = resdb_attach(db, 0, gmk(f.region, K_UVINDEX));
 	if (!ret)
-		ret = resdb_map_for_each_index(db, count_pages, db);
+		ret = resdb_map_visit_index(db, count_pages, db);
 	if (ret)
 		db->attached = false;
 	return ret;

@@ -69,11 +69,14 @@ int resdb_map_find(const struct resdb *db, u32 page, u32 *scale, u64 *frame);
 u32 *resdb_index_page(const struct resdb *db, u32 gmk);
 
 /* Iterate every index page, parent before children, entries in address order. */
-typedef int (*resdb_index_fn)(void *ctx, u32 gmk, u32 scale, u64 frame, const u32 *page);
-int resdb_map_for_each_index(const struct resdb *db, resdb_index_fn fn, void *ctx);
+int resdb_map_visit_index(const struct resdb *db,
+			  int (*fn)(void *ctx, u32 gmk, u32 scale, u64 frame, const u32 *page),
+			  void *ctx);
 /* Every owner entry (not a reference) in address order; pfn is its first page. */
-typedef int (*resdb_leaf_fn)(void *ctx, u64 pfn, u32 scale, u32 value, u32 page, u32 index);
-int resdb_map_for_each_leaf(const struct resdb *db, resdb_leaf_fn fn, void *ctx);
+int resdb_map_visit_leaves(const struct resdb *db,
+			   int (*fn)(void *ctx, u64 pfn, u32 scale, u32 value, u32 page,
+				     u32 index),
+			   void *ctx);
 
 /* ---- descriptors.c ---- */
 

@@ -221,7 +221,7 @@ int resdb_rec_undo(struct resdb *db, const struct uv_log_rec *rec)
 	const struct uv_log_img *p = first_img(rec);
 	u32 i, n = rec->nr_images;
 
-	if (n > sizeof(img) / sizeof(img[0]))
+	if (n > ARRAY_SIZE(img))
 		return -RESDB_ECORRUPT;
 	for (i = 0; i < n; i++, p = next_img(p))
 		img[i] = p;

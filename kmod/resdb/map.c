@@ -144,7 +144,9 @@ int resdb_map_locate(struct resdb *db, struct uv_txn_at *at)
 	return 0;
 }
 
-int resdb_map_for_each_index(const struct resdb *db, resdb_index_fn fn, void *ctx)
+int resdb_map_visit_index(const struct resdb *db,
+			  int (*fn)(void *ctx, u32 gmk, u32 scale, u64 frame, const u32 *page),
+			  void *ctx)
 {
 	const u32 *page[RESDB_SCALE_MAX + 1];
 	u64 fr[RESDB_SCALE_MAX + 1];
@@ -187,7 +189,10 @@ int resdb_map_for_each_index(const struct resdb *db, resdb_index_fn fn, void *ct
 }
 
 /* Every entry that is not a reference, in address order. */
-int resdb_map_for_each_leaf(const struct resdb *db, resdb_leaf_fn fn, void *ctx)
+int resdb_map_visit_leaves(const struct resdb *db,
+			   int (*fn)(void *ctx, u64 pfn, u32 scale, u32 value, u32 page,
+				     u32 index),
+			   void *ctx)
 {
 	const u32 *page[RESDB_SCALE_MAX + 1];
 	u32 gmk[RESDB_SCALE_MAX + 1];

@@ -81,7 +81,7 @@ int resdb_partition_extents(const struct resdb *db, u32 partition, resdb_extent_
 
 	if (!resdb_part(db, partition))
 		return -RESDB_ENOTPART;
-	ret = resdb_map_for_each_leaf(db, extent_leaf, &x);
+	ret = resdb_map_visit_leaves(db, extent_leaf, &x);
 	if (!ret && x.nr)
 		ret = fn(ctx, x.pfn, x.nr, x.entry);
 	return ret;
@@ -110,7 +110,7 @@ int resdb_partition_list(const struct resdb *db, resdb_partition_fn fn, void *ct
 
 	if (!db->attached)
 		return -RESDB_ESTATE;
-	return resdb_map_for_each_leaf(db, list_leaf, &l);
+	return resdb_map_visit_leaves(db, list_leaf, &l);
 }
 
 const struct resdb_partition *resdb_partition(const struct resdb *db, u32 number)

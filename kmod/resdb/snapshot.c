@@ -43,7 +43,7 @@ int resdb_snapshot_size(const struct resdb *db, u64 *size)
 
 	if (!db->attached || db->in_txn || db->cut)
 		return -RESDB_ESTATE;
-	ret = resdb_map_for_each_leaf(db, snap_leaf, &s);
+	ret = resdb_map_visit_leaves(db, snap_leaf, &s);
 	*size = sizeof(struct uv_snap_hdr) + s.n * sizeof(struct uv_snap_page);
 	return ret;
 }
@@ -60,7 +60,7 @@ int resdb_snapshot_write(const struct resdb *db, void *buf, u64 len, u64 *out_le
 	if (len < sizeof(*h))
 		return -RESDB_ENOSPC;
 	s.room = (len - sizeof(*h)) / sizeof(struct uv_snap_page);
-	ret = resdb_map_for_each_leaf(db, snap_leaf, &s);
+	ret = resdb_map_visit_leaves(db, snap_leaf, &s);
 	if (ret)
 		return ret;
 	memset(h, 0, sizeof(*h));
@@ -156,7 +156,7 @@ u64 resdb_image_hash(const struct resdb *db)
 {
 	struct hash x = { .db = db, .h = 0xcbf29ce484222325ull };
 
-	if (!db->attached || resdb_map_for_each_leaf(db, hash_leaf, &x))
+	if (!db->attached || resdb_map_visit_leaves(db, hash_leaf, &x))
 		return 0;
 	return x.h;
 }

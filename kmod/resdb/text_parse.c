@@ -81,7 +81,7 @@ static int need(struct cur *c, char ch)
 	return punct(c, ch) ? 0 : perr(c, "expected '", tok);
 }
 
-static int number(struct cur *c, u64 *v, u64 max)
+static int parse_number(struct cur *c, u64 *v, u64 max)
 {
 	u64 n = 0;
 	bool any = false;
@@ -101,7 +101,7 @@ static int number(struct cur *c, u64 *v, u64 max)
 static int num32(struct cur *c, u32 *v, u32 max)
 {
 	u64 n;
-	int ret = number(c, &n, max);
+	int ret = parse_number(c, &n, max);
 
 	*v = (u32)n;
 	return ret;
@@ -351,7 +351,7 @@ static const char *const type_names[UV_PT_MAX + 1] = {
 	[UV_PT_BOOT] = "boot",
 };
 
-static int string(struct cur *c, char *out, u32 size)
+static int parse_string(struct cur *c, char *out, u32 size)
 {
 	u32 n = 0;
 
@@ -397,7 +397,7 @@ static int init_partition(struct cur *c, struct uv_txn_step *s)
 	if (!ret)
 		ret = need(c, '(');
 	if (!ret)
-		ret = string(c, p->name, sizeof(p->name));
+		ret = parse_string(c, p->name, sizeof(p->name));
 	if (!ret)
 		ret = need(c, ',');
 	if (!ret)
@@ -438,7 +438,7 @@ static int mem(struct cur *c, u64 *pfn)
 	if (!ret)
 		ret = need(c, '[');
 	while (!ret) {
-		ret = number(c, &part[n], n ? 1023 : 0xffffffffu);
+		ret = parse_number(c, &part[n], n ? 1023 : 0xffffffffu);
 		n++;
 		if (ret || n == 4 || !punct(c, ','))
 			break;
@@ -525,7 +525,7 @@ static int destroy(struct cur *c, struct uv_txn_step *s)
 	return pnum(c, &s->destroy.number, false);
 }
 
-static int step(struct cur *c, struct uv_txn_step *s)
+static int parse_step(struct cur *c, struct uv_txn_step *s)
 {
 	int ret;
 
@@ -552,7 +552,7 @@ int resdb_text_parse_step(const char *line, u64 len, struct uv_txn_step *s,
 {
 	struct cur c = { .s = line, .len = len, .err = err };
 
-	return step(&c, s);
+	return parse_step(&c, s);
 }
 
 void resdb_text_init(struct resdb_text *t, const char *buf, u64 len)
@@ -606,7 +606,7 @@ int resdb_text_next(struct resdb_text *t, struct resdb_text_item *item)
 		if (ret <= 0)
 			return ret;
 		item->kind = RESDB_TEXT_STEP;
-		return step(&c, &item->step);
+		return parse_step(&c, &item->step);
 	}
 	item->kind = RESDB_TEXT_END;
 	return 0;

@@ -57,7 +57,7 @@ static bool num(struct args *a, u64 *v)
 }
 
 /* @format host=64G order=3 region=0,1 [owner=host] [with-host] */
-static int format(struct resdb *db, struct resdb_vector_env *env, u32 line, struct args *a)
+static int do_format(struct resdb *db, struct resdb_vector_env *env, u32 line, struct args *a)
 {
 	struct resdb_format f = { 0 };
 	u64 v, g, m;
@@ -71,7 +71,7 @@ static int format(struct resdb *db, struct resdb_vector_env *env, u32 line, stru
 			for (u = 0; units[u] && (a->pos >= a->len || a->s[a->pos] != units[u]); u++)
 				;
 			if (!units[u])
-				return verr(env, line, "@format: host= needs a K/M/G/T/P unit", NULL);
+				return verr(env, line, "@format: host= needs a unit", "KMGTP");
 			a->pos++;
 			f.host_pages = (v << (10 * (u + 1))) >> 12;
 		} else if (arg(a, "order=") && num(a, &v) && v <= RESDB_SCALE_MAX) {
@@ -94,7 +94,7 @@ static int format(struct resdb *db, struct resdb_vector_env *env, u32 line, stru
 	return ret ? verr(env, line, "@format", resdb_strerror(ret)) : 0;
 }
 
-static int expect(struct resdb *db, struct resdb_vector_env *env, u32 line, struct args *a)
+static int do_expect(struct resdb *db, struct resdb_vector_env *env, u32 line, struct args *a)
 {
 	const char *want;
 	u64 n;
@@ -128,7 +128,7 @@ static int expect(struct resdb *db, struct resdb_vector_env *env, u32 line, stru
 	return 0;
 }
 
-static int check(struct resdb *db, struct resdb_vector_env *env, u32 line)
+static int do_check(struct resdb *db, struct resdb_vector_env *env, u32 line)
 {
 	struct resdb_check_report rep;
 	int ret = resdb_check(db, env->scratch, env->scratch_len, &rep);
@@ -138,7 +138,7 @@ static int check(struct resdb *db, struct resdb_vector_env *env, u32 line)
 			  resdb_strerror(ret)) : 0;
 }
 
-static int apply(struct resdb *db, struct resdb_vector_env *env, u32 nr)
+static int do_apply(struct resdb *db, struct resdb_vector_env *env, u32 nr)
 {
 	if (env->apply)
 		return env->apply(env->ctx, db, env->steps, nr);
@@ -169,13 +169,13 @@ int resdb_vector_run(struct resdb *db, const char *text, u64 len,
 
 			if (open)
 				return verr(env, it.line, "directive inside a transaction", NULL);
-			if (arg(&a, "format"))
-				ret = format(db, env, it.line, &a);
-			else if (arg(&a, "expect"))
-				ret = expect(db, env, it.line, &a);
-			else if (arg(&a, "check"))
-				ret = check(db, env, it.line);
-			else if (arg(&a, "fail ")) {
+			if (arg(&a, "format")) {
+				ret = do_format(db, env, it.line, &a);
+			} else if (arg(&a, "expect")) {
+				ret = do_expect(db, env, it.line, &a);
+			} else if (arg(&a, "check")) {
+				ret = do_check(db, env, it.line);
+			} else if (arg(&a, "fail ")) {
 				want_fail = resdb_err_by_name(a.s + a.pos, a.len - a.pos);
 				ret = want_fail > 0 ? 0 :
 				      verr(env, it.line, "@fail: unknown error name", NULL);
@@ -208,7 +208,7 @@ int resdb_vector_run(struct resdb *db, const char *text, u64 len,
 		if (want_fail) {
 			u64 before = resdb_image_hash(db);
 
-			ret = apply(db, env, nr);
+			ret = do_apply(db, env, nr);
 			if (ret != -want_fail)
 				return verr(env, it.line, "expected failure, got",
 					    resdb_strerror(ret));
@@ -218,7 +218,7 @@ int resdb_vector_run(struct resdb *db, const char *text, u64 len,
 			want_fail = 0;
 			continue;
 		}
-		ret = apply(db, env, nr);
+		ret = do_apply(db, env, nr);
 		if (ret)
 			return verr(env, it.line, "transaction failed", resdb_strerror(ret));
 	}
