@@ -42,7 +42,12 @@ OBJ       := $(BUILD)/obj
 LIBRESDB  := $(BUILD)/lib/libresdb.a
 LIBULTRA  := $(BUILD)/lib/libultra.a
 BIN       := $(BUILD)/bin
-PROG_BINS := $(addprefix $(BIN)/,$(PROGS))
+# userspace/ultractl -> build/bin/ultractl; any other userspace/X (a daemon) -> build/bin/ultra-X.
+PROG_BINS := $(foreach p,$(PROGS),$(BIN)/$(if $(filter ultractl,$(p)),$(p),ultra-$(p)))
+# A program's objects but main.o also form build/lib/libX.a, so unit tests, fuzzers and
+# benchmarks link the program's logic.
+PROG_LIBS := $(foreach p,$(PROGS),$(BUILD)/lib/lib$(p).a)
+PROG_LIB_SRCS := $(foreach p,$(PROGS),$(filter-out %/main.c,$(wildcard userspace/$(p)/*.c)))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/tests/bench/%,$(BENCH_SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
@@ -121,9 +126,19 @@ $(LIBULTRA): $(patsubst %.c,$(OBJ)/%.o,$(LIB_SRCS))
 # keep objects between builds (they are intermediates of pattern rules)
 .SECONDARY:
 .SECONDEXPANSION:
-# (addsuffix/basename, not patsubst: a % in the prerequisites would be the stem here)
-$(BIN)/%: $$(addprefix $(OBJ)/,$$(addsuffix .o,$$(basename $$(wildcard userspace/$$*/*.c)))) \
-	  $(LIBULTRA) $(LIBRESDB)
+# objects of program $(1) (addsuffix/basename, not patsubst: under secondary expansion a
+# % in a prerequisite would be the stem)
+prog_objs = $(addprefix $(OBJ)/,$(addsuffix .o,$(basename $(wildcard userspace/$(1)/*.c))))
+
+$(BUILD)/lib/lib%.a: $$(filter-out %/main.o,$$(call prog_objs,$$*))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN)/ultractl: $(call prog_objs,ultractl) $(LIBULTRA) $(LIBRESDB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/ultra-%: $$(call prog_objs,$$*) $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -131,11 +146,11 @@ $(BUILD)/vmtools/%: $(OBJ)/tests/vm/tools/%.o $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(LIBULTRA) $(LIBRESDB)
+$(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(PROG_LIBS) $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
-$(BUILD)/tests/bench/%: $(OBJ)/tests/bench/%.o $(LIBULTRA) $(LIBRESDB)
+$(BUILD)/tests/bench/%: $(OBJ)/tests/bench/%.o $(PROG_LIBS) $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -145,12 +160,13 @@ check: $(UNIT_BINS) fuzz-smoke
 	@rc=0; for t in $(UNIT_BINS); do echo "== $$(basename $$t)"; \
 		(cd $(TOP) && CK_FORK=yes $$t) || rc=1; done; exit $$rc
 
-# libFuzzer targets: clang, ASan + UBSan; each links the resdb sources directly.
+# libFuzzer targets: clang, ASan + UBSan; each links the resdb, library and program
+# sources directly.
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	       -std=gnu11 -D_GNU_SOURCE $(INCLUDES)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(RESDB_SRCS) $(LIB_SRCS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(RESDB_SRCS) $(LIB_SRCS) $(PROG_LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(RESDB_SRCS) $(PKG_CFLAGS) $(LIB_SRCS) \
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(RESDB_SRCS) $(PKG_CFLAGS) $(LIB_SRCS) $(PROG_LIB_SRCS) \
 		$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 FUZZ_SMOKE_SECONDS ?= 20
