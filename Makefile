@@ -130,7 +130,7 @@ $(LIBULTRA): $(patsubst %.c,$(OBJ)/%.o,$(LIB_SRCS))
 # % in a prerequisite would be the stem)
 prog_objs = $(addprefix $(OBJ)/,$(addsuffix .o,$(basename $(wildcard userspace/$(1)/*.c))))
 
-$(BUILD)/lib/lib%.a: $$(filter-out %/main.o,$$(call prog_objs,$$*))
+$(BUILD)/lib/lib%.a: $$(filter-out $(OBJ)/userspace/$$*/main.o,$$(call prog_objs,$$*))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
