@@ -85,24 +85,26 @@ need-kv:
 	    [ ! -s $(CACHE)/kernel/$(KV)/vmlinux ]; then scripts/setup; fi
 
 # ---- kernel module ----------------------------------------------------------------------
-# kbuild KV DIR SOURCES...: mirror SOURCES (symlinks) into DIR, then run Kbuild there.
-define kbuild
-	@test -n "$(1)" -a -f /usr/src/linux-headers-$(1)/Makefile || \
-		{ echo "no headers for kernel '$(1)': run 'make setup'"; exit 1; }
-	@mkdir -p $(2)
-	@find $(2) -type l -delete
-	@cp -rs $(addprefix $(TOP)/,$(3)) $(2)/
-	$(MAKE) -C /usr/src/linux-headers-$(1) M=$(2) modules
+# kbuild_in HEADERS DIR SOURCES...: mirror SOURCES into DIR (scripts/lib/mirror-sources),
+# then run Kbuild there against the kernel headers tree HEADERS.
+# kbuild KV DIR SOURCES...: the same against the installed headers of kernel KV.
+kbuild = $(call kbuild_in,/usr/src/linux-headers-$(1),$(2),$(3))
+define kbuild_in
+	@test -f "$(1)/Makefile" || { echo "no kernel headers in '$(1)': run 'make setup'"; exit 1; }
+	@$(TOP)/scripts/lib/mirror-sources $(2) $(3)
+	$(MAKE) -C $(1) M=$(2) modules
 endef
 
 KMOD_TREE := Kbuild kmod uapi
 
+# (KV is read at recipe time: on a fresh machine need-kv has only just recorded it)
 module: need-kv
 	$(call kbuild,$(shell cat $(CACHE)/KV),$(BUILD)/kmod/$(shell cat $(CACHE)/KV),$(KMOD_TREE))
 
-# build-only against a newer kernel (bookworm-backports): catches kernel API drift
+# build-only against a newer kernel (bookworm-backports headers unpacked by setup):
+# catches kernel API drift
 module-newer:
-	$(call kbuild,$(KVN),$(BUILD)/kmod-newer/$(KVN),$(KMOD_TREE))
+	$(call kbuild_in,$(CACHE)/newer/$(KVN)/root/usr/src/linux-headers-$(KVN),$(BUILD)/kmod-newer/$(KVN),$(KMOD_TREE))
 
 # test-only modules for the harness' self test (tests/harness/modules/)
 harness-modules: need-kv
