@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ultravisor: the memory-channel ABI, shared by both ends of a channel.
+ *
+ * A channel ([0113]-[0133]) is a run of client-owned 4 KiB pages: a header page
+ * (struct uv_channel_header) followed by queue memory. The module creates it inside
+ * the client partition's memory and maps it (and the client's memory) into each
+ * server. Queues are VIRTIO 1.x split virtqueues (descriptor table, available ring,
+ * used ring) with the VIRTIO_F_EVENT_IDX notification suppression, so the servers
+ * are ordinary virtio device back ends and a guest can run stock virtio drivers.
+ *
+ * This one header serves the module, the userspace servers, freestanding test
+ * guests and the guest's Linux channel bus: it needs nothing but <linux/types.h>.
+ * Every field is little-endian and at a fixed offset; docs/channels.md lists them,
+ * says which side may write each one and what a server checks.
+ *
+ * Two rules make shared memory safe to read for the side that does not own it:
+ *  - each side keeps its own state privately and only *publishes* a copy here;
+ *    it never reads back a field it owns (the other side may have scribbled on it);
+ *  - a field written by the other side is read once into a private copy, and the
+ *    copy is validated before use (a descriptor, an index, a state).
+ */
+#ifndef _UAPI_LINUX_ULTRAVISOR_CHANNEL_H
+#define _UAPI_LINUX_ULTRAVISOR_CHANNEL_H
+
+#include <linux/types.h>
+
+/* ---- GUIDs ---------------------------------------------------------------------- */
+
+/*
+ * A GUID is 16 bytes in the order of its text form (RFC 4122 / RFC 9562 network
+ * order): "17ebb0c0-0efd-..." is stored as 0x17, 0xeb, 0xb0, 0xc0, 0x0e, 0xfd, ...
+ * (not the mixed-endian Microsoft GUID layout).
+ */
+struct uv_guid {
+	__u8 b[16];
+};
+
+/*
+ * Channel types of [0123]-[0133]. The small number is what the resource database
+ * records (struct uv_txn_channel.type); the GUID is what the channel header carries
+ * and what a guest's channel bus matches drivers on. The GUIDs are random (v4),
+ * generated once for ultravisor; they never change.
+ */
+enum uv_channel_type {
+	UV_CHANNEL_TYPE_CONTROL = 1,	/* [0124] control of the partition, bus commands */
+	UV_CHANNEL_TYPE_COMMAND = 2,	/* [0125] command partition -> ultravisor */
+	UV_CHANNEL_TYPE_BOOT = 3,	/* [0126] firmware image loading */
+	UV_CHANNEL_TYPE_CONSOLE = 4,	/* [0127] text console: virtio-console */
+	UV_CHANNEL_TYPE_STORAGE = 5,	/* [0128] storage: virtio-blk */
+	UV_CHANNEL_TYPE_NETWORK = 6,	/* [0129] Ethernet: virtio-net */
+	UV_CHANNEL_TYPE_POWER = 7,	/* [0130] power zone, no data */
+	UV_CHANNEL_TYPE_MEMORY = 8,	/* [0131] memory zone, no data */
+	UV_CHANNEL_TYPE_PROCESSOR = 9,	/* [0133] processor zone, no data */
+	UV_CHANNEL_TYPE_MAX = 9,
+};
+
+/* da586b4f-9d70-4d69-a500-af8cc937c040 */
+#define UV_CHANNEL_GUID_CONTROL \
+	{{ 0xda, 0x58, 0x6b, 0x4f, 0x9d, 0x70, 0x4d, 0x69, \
+	   0xa5, 0x00, 0xaf, 0x8c, 0xc9, 0x37, 0xc0, 0x40 }}
+/* da74bc58-e392-4b43-9081-36cd53ef23ef */
+#define UV_CHANNEL_GUID_COMMAND \
+	{{ 0xda, 0x74, 0xbc, 0x58, 0xe3, 0x92, 0x4b, 0x43, \
+	   0x90, 0x81, 0x36, 0xcd, 0x53, 0xef, 0x23, 0xef }}
+/* 079ba0cd-653a-4a7c-9d64-6927c827024d */
+#define UV_CHANNEL_GUID_BOOT \
+	{{ 0x07, 0x9b, 0xa0, 0xcd, 0x65, 0x3a, 0x4a, 0x7c, \
+	   0x9d, 0x64, 0x69, 0x27, 0xc8, 0x27, 0x02, 0x4d }}
+/* 17ebb0c0-0efd-444f-b6f3-5aae80e01b2e */
+#define UV_CHANNEL_GUID_CONSOLE \
+	{{ 0x17, 0xeb, 0xb0, 0xc0, 0x0e, 0xfd, 0x44, 0x4f, \
+	   0xb6, 0xf3, 0x5a, 0xae, 0x80, 0xe0, 0x1b, 0x2e }}
+/* a6f97ff8-27eb-4679-9865-dcd22dd732ca */
+#define UV_CHANNEL_GUID_STORAGE \
+	{{ 0xa6, 0xf9, 0x7f, 0xf8, 0x27, 0xeb, 0x46, 0x79, \
+	   0x98, 0x65, 0xdc, 0xd2, 0x2d, 0xd7, 0x32, 0xca }}
+/* 95b69ff4-7e5d-4914-9a6f-b2cd0296c806 */
+#define UV_CHANNEL_GUID_NETWORK \
+	{{ 0x95, 0xb6, 0x9f, 0xf4, 0x7e, 0x5d, 0x49, 0x14, \
+	   0x9a, 0x6f, 0xb2, 0xcd, 0x02, 0x96, 0xc8, 0x06 }}
+/* 739c73da-f3f8-4ec5-abed-3eb11a592481 */
+#define UV_CHANNEL_GUID_POWER \
+	{{ 0x73, 0x9c, 0x73, 0xda, 0xf3, 0xf8, 0x4e, 0xc5, \
+	   0xab, 0xed, 0x3e, 0xb1, 0x1a, 0x59, 0x24, 0x81 }}
+/* 5be50337-d4d4-47d5-b3d6-9bfb63a85afe */
+#define UV_CHANNEL_GUID_MEMORY \
+	{{ 0x5b, 0xe5, 0x03, 0x37, 0xd4, 0xd4, 0x47, 0xd5, \
+	   0xb3, 0xd6, 0x9b, 0xfb, 0x63, 0xa8, 0x5a, 0xfe }}
+/* ceddb78a-1893-4d0f-9ddb-4d71d1ef34bf */
+#define UV_CHANNEL_GUID_PROCESSOR \
+	{{ 0xce, 0xdd, 0xb7, 0x8a, 0x18, 0x93, 0x4d, 0x0f, \
+	   0x9d, 0xdb, 0x4d, 0x71, 0xd1, 0xef, 0x34, 0xbf }}
+
+/*
+ * VIRTIO device ids (VIRTIO 1.x "Device Types") a channel type maps to, in
+ * uv_channel_header.virtio_device_id; 0 for a channel that is no virtio device.
+ */
+#define UV_VIRTIO_ID_NONE	0
+#define UV_VIRTIO_ID_NET	1	/* UV_CHANNEL_TYPE_NETWORK */
+#define UV_VIRTIO_ID_BLOCK	2	/* UV_CHANNEL_TYPE_STORAGE */
+#define UV_VIRTIO_ID_CONSOLE	3	/* UV_CHANNEL_TYPE_CONSOLE */
+
+/* ---- VIRTIO 1.x split virtqueue --------------------------------------------------- */
+
+/*
+ * Reserved VIRTIO feature bits (VIRTIO 1.x "Reserved Feature Bits") a channel may
+ * offer in device_features. Spelled with UV_ so that this header can be included
+ * next to <linux/virtio_config.h>.
+ */
+#define UV_VIRTIO_F_INDIRECT_DESC	28
+#define UV_VIRTIO_F_EVENT_IDX		29
+#define UV_VIRTIO_F_VERSION_1		32
+#define UV_VIRTIO_F_ACCESS_PLATFORM	33
+#define UV_VIRTIO_F_RING_PACKED		34	/* never offered: split rings only */
+#define UV_VIRTIO_F_IN_ORDER		35
+
+/* Descriptor flags (struct uv_vring_desc.flags). */
+#define UV_VRING_DESC_F_NEXT		1	/* chain continues at .next */
+#define UV_VRING_DESC_F_WRITE		2	/* device writes the buffer (else reads it) */
+#define UV_VRING_DESC_F_INDIRECT	4	/* buffer is a table of descriptors */
+
+/* avail->flags: the driver asks for no used-buffer notifications (no EVENT_IDX). */
+#define UV_VRING_AVAIL_F_NO_INTERRUPT	1
+/* used->flags: the device asks for no available-buffer notifications (no EVENT_IDX). */
+#define UV_VRING_USED_F_NO_NOTIFY	1
+
+/* Queue sizes are powers of two up to 32768 (VIRTIO 1.x split virtqueues). */
+#define UV_VRING_MAX_SIZE		32768
+/* Alignment of the three parts (VIRTIO 1.x "Virtqueue Alignment"). */
+#define UV_VRING_DESC_ALIGN		16
+#define UV_VRING_AVAIL_ALIGN		2
+#define UV_VRING_USED_ALIGN		4
+
+/* Descriptor table entry: 16 bytes, guest-physical buffer address. */
+struct uv_vring_desc {
+	__le64 addr;
+	__le32 len;
+	__le16 flags;
+	__le16 next;
+};
+
+/*
+ * Available ring (driver -> device): flags, idx (free-running: the next slot the
+ * driver will fill, modulo the queue size), ring[size] of chain heads, then
+ * used_event (le16) when VIRTIO_F_EVENT_IDX was negotiated.
+ */
+struct uv_vring_avail {
+	__le16 flags;
+	__le16 idx;
+	__le16 ring[];
+};
+
+struct uv_vring_used_elem {
+	__le32 id;	/* head of the chain the device is done with */
+	__le32 len;	/* bytes the device wrote into the chain's writable buffers */
+};
+
+/*
+ * Used ring (device -> driver): flags, idx, ring[size], then avail_event (le16) when
+ * VIRTIO_F_EVENT_IDX was negotiated.
+ */
+struct uv_vring_used {
+	__le16 flags;
+	__le16 idx;
+	struct uv_vring_used_elem ring[];
+};
+
+/* Bytes of each part for a queue of @num entries (event fields included). */
+static inline __u64 uv_vring_desc_bytes(__u32 num)
+{
+	return 16ULL * num;
+}
+
+static inline __u64 uv_vring_avail_bytes(__u32 num)
+{
+	return 6ULL + 2ULL * num;
+}
+
+static inline __u64 uv_vring_used_bytes(__u32 num)
+{
+	return 6ULL + 8ULL * num;
+}
+
+/* Byte offset of used_event inside the available ring, of avail_event in the used. */
+static inline __u64 uv_vring_used_event_off(__u32 num)
+{
+	return 4ULL + 2ULL * num;
+}
+
+static inline __u64 uv_vring_avail_event_off(__u32 num)
+{
+	return 4ULL + 8ULL * num;
+}
+
+/*
+ * Event-index rule (VIRTIO 1.x "Used Buffer Notification Suppression"): a side that
+ * has just moved its index from @old to @new_idx notifies the other side iff the
+ * event index the other side published lies in [old, new_idx), i.e. it crossed the
+ * entry the other side said it will wait for. All arithmetic is modulo 2^16.
+ */
+static inline int uv_vring_need_event(__u16 event_idx, __u16 new_idx, __u16 old)
+{
+	return (__u16)(new_idx - event_idx - 1) < (__u16)(new_idx - old);
+}
+
+/*
+ * Default placement of one queue inside the channel's queue memory (what the module
+ * writes when it creates a channel): descriptor table at +0, available ring right
+ * after it, used ring at the next 4 KiB boundary; each queue starts on a 4 KiB
+ * boundary. This is also the legacy vring layout with a 4096-byte alignment, so a
+ * Linux transport can hand the memory to vring_new_virtqueue() as it is. A driver
+ * may place its rings elsewhere in its memory and write their addresses instead.
+ */
+#define UV_CHANNEL_PAGE_SIZE		4096
+
+static inline __u64 uv_vring_default_used_off(__u32 num)
+{
+	return (uv_vring_desc_bytes(num) + uv_vring_avail_bytes(num) +
+		UV_CHANNEL_PAGE_SIZE - 1) & ~(__u64)(UV_CHANNEL_PAGE_SIZE - 1);
+}
+
+static inline __u64 uv_vring_default_bytes(__u32 num)
+{
+	return (uv_vring_default_used_off(num) + uv_vring_used_bytes(num) +
+		UV_CHANNEL_PAGE_SIZE - 1) & ~(__u64)(UV_CHANNEL_PAGE_SIZE - 1);
+}
+
+/* ---- the channel header page ------------------------------------------------------ */
+
+/* "ULTRACHN" in memory order. */
+#define UV_CHANNEL_SIGNATURE		0x4e48434152544c55ULL
+#define UV_CHANNEL_VERSION		1
+#define UV_CHANNEL_HEADER_SIZE		4096	/* sizeof(struct uv_channel_header) */
+#define UV_CHANNEL_QUEUE_SIZE		64	/* sizeof(struct uv_channel_queue) */
+#define UV_CHANNEL_MAX_QUEUES		32
+#define UV_CHANNEL_CONFIG_SIZE		256	/* bytes of the device-config area */
+#define UV_CHANNEL_MAX_PAGES		1024	/* header page included (resdb's limit) */
+#define UV_CHANNEL_NO_VECTOR		0xffff	/* queue/config without interrupt: polled */
+
+/*
+ * Client (driver) state: the VIRTIO device-status bits, written by the client only.
+ * 0 is "reset": the client is not using the queues. A client comes up as
+ * ACKNOWLEDGE | DRIVER, negotiates features (FEATURES_OK), fills the queue
+ * descriptors and sets DRIVER_OK; from then on the server serves the queues.
+ */
+#define UV_CHANNEL_CLIENT_RESET		0x00
+#define UV_CHANNEL_CLIENT_ACKNOWLEDGE	0x01
+#define UV_CHANNEL_CLIENT_DRIVER	0x02
+#define UV_CHANNEL_CLIENT_DRIVER_OK	0x04
+#define UV_CHANNEL_CLIENT_FEATURES_OK	0x08
+#define UV_CHANNEL_CLIENT_FAILED	0x80
+
+/*
+ * Server (device) state: written by the attached server; the module writes NONE
+ * when a channel is created and when its server detaches or dies.
+ */
+enum uv_channel_server_state {
+	UV_CHANNEL_SERVER_NONE = 0,	/* no server attached */
+	UV_CHANNEL_SERVER_READY = 1,	/* attached; features and config are valid */
+	UV_CHANNEL_SERVER_RUNNING = 2,	/* saw DRIVER_OK, checked the queues, serving */
+	UV_CHANNEL_SERVER_BROKEN = 3,	/* refused something: see broken_reason */
+};
+
+/*
+ * Why a server marked a channel broken (broken_reason). A broken channel is not
+ * served until the client resets it (client_state 0), after which the server goes
+ * back to READY.
+ */
+enum uv_channel_error {
+	UV_CHANNEL_ERR_NONE = 0,
+	UV_CHANNEL_ERR_HEADER = 1,	/* bad signature/version/size/state in the header */
+	UV_CHANNEL_ERR_FEATURES = 2,	/* client accepted features that were not offered */
+	UV_CHANNEL_ERR_RING = 3,	/* queue size or ring address/alignment/overlap */
+	UV_CHANNEL_ERR_AVAIL_IDX = 4,	/* avail idx ran more than the queue size ahead */
+	UV_CHANNEL_ERR_HEAD = 5,	/* chain head index >= queue size */
+	UV_CHANNEL_ERR_NEXT = 6,	/* next index >= queue (or indirect table) size */
+	UV_CHANNEL_ERR_LOOP = 7,	/* chain longer than the queue: a loop */
+	UV_CHANNEL_ERR_ADDR = 8,	/* buffer not inside the client's memory */
+	UV_CHANNEL_ERR_WRAP = 9,	/* addr + len wraps around 2^64 */
+	UV_CHANNEL_ERR_LEN = 10,	/* zero-length buffer, or chain bigger than allowed */
+	UV_CHANNEL_ERR_OVERLAP = 11,	/* buffers overlap each other or the channel's rings */
+	UV_CHANNEL_ERR_DIRECTION = 12,	/* writable where the device only reads, or back */
+	UV_CHANNEL_ERR_ORDER = 13,	/* device-readable buffer after a writable one */
+	UV_CHANNEL_ERR_INDIRECT = 14,	/* bad or unnegotiated indirect table */
+	UV_CHANNEL_ERR_SEGMENTS = 15,	/* more buffers in a chain than the server takes */
+	UV_CHANNEL_ERR_MAX = 15,
+};
+
+/* Channel feature bits (server_features/client_features): none defined yet, 0. */
+
+/**
+ * struct uv_channel_queue - one queue's descriptor in the header page (64 bytes)
+ * @size:	client: entries in this queue, a power of two <= @max_size; 0 = unused.
+ * @max_size:	module: the most entries the queue memory reserved for it holds.
+ * @vector:	client: interrupt vector the module injects for this queue's used-buffer
+ *		notifications, chosen at attach; UV_CHANNEL_NO_VECTOR = the guest polls.
+ * @enable:	client: 1 once the queue's rings are set up (before DRIVER_OK), else 0.
+ * @notify_data: module: the value the client passes with its notify hypercall or
+ *		doorbell write for this queue (VIRTIO "queue notify data").
+ * @reserved0:	zero.
+ * @desc_addr:	guest-physical address of the descriptor table (16-byte aligned).
+ * @avail_addr:	guest-physical address of the available ring (2-byte aligned).
+ * @used_addr:	guest-physical address of the used ring (4-byte aligned).
+ *		The module writes the default placement inside the channel's queue
+ *		memory; the client may change the three before setting @enable.
+ * @reserved:	zero.
+ */
+struct uv_channel_queue {
+	__le16 size;
+	__le16 max_size;
+	__le16 vector;
+	__le16 enable;
+	__le32 notify_data;
+	__le32 reserved0;
+	__le64 desc_addr;
+	__le64 avail_addr;
+	__le64 used_addr;
+	__le64 reserved[3];
+};
+
+/**
+ * struct uv_channel_header - the first page of every channel (4096 bytes)
+ * @signature:	module: UV_CHANNEL_SIGNATURE.
+ * @version:	module: UV_CHANNEL_VERSION.
+ * @header_size: module: UV_CHANNEL_HEADER_SIZE.
+ * @type:	module: channel type GUID (UV_CHANNEL_GUID_*).
+ * @zone:	module: the zone the channel connects to ([0113]); all zero for none.
+ * @channel_gpa: module: guest-physical address of this page in the client.
+ * @channel_size: module: bytes of the channel, this page included (4 KiB multiple).
+ * @channel_id:	module: the channel's number in the resource database.
+ * @client_partition: module: the client partition's number.
+ * @virtio_device_id: module: UV_VIRTIO_ID_* of the device the channel carries.
+ * @num_queues:	module: queue descriptors in use, <= UV_CHANNEL_MAX_QUEUES.
+ * @config_vector: client: vector for configuration-change interrupts, or
+ *		UV_CHANNEL_NO_VECTOR.
+ * @client_state: client: UV_CHANNEL_CLIENT_* bits.
+ * @server_state: server (module when none is attached): enum uv_channel_server_state.
+ * @broken_reason: server: enum uv_channel_error when @server_state is BROKEN, else 0.
+ * @broken_queue: server: the queue the error was found on, or 0xffffffff.
+ * @server_features: server: UV_CHANNEL_F_* offered (none defined yet).
+ * @client_features: client: UV_CHANNEL_F_* accepted, a subset of @server_features.
+ * @device_features: server: VIRTIO feature bits 0-127 offered (bit n is bit n%64 of
+ *		word n/64).
+ * @driver_features: client: VIRTIO feature bits accepted, a subset of
+ *		@device_features; written before FEATURES_OK.
+ * @config_size: server: bytes of @config the device defines.
+ * @config_generation: server: incremented around every change of @config, so a
+ *		client reading it before and after knows its copy is consistent.
+ * @server_epoch: module: incremented every time a server attaches, so a client can
+ *		tell that its server was restarted.
+ * @reserved1:	zero.
+ * @reserved2:	zero.
+ * @config:	server: the VIRTIO device-configuration space (e.g. struct
+ *		virtio_console_config).
+ * @queue:	queue descriptors, @num_queues of them in use.
+ * @reserved3:	zero.
+ */
+struct uv_channel_header {
+	__le64 signature;				/* 0x000 */
+	__le32 version;					/* 0x008 */
+	__le32 header_size;				/* 0x00c */
+	struct uv_guid type;				/* 0x010 */
+	struct uv_guid zone;				/* 0x020 */
+	__le64 channel_gpa;				/* 0x030 */
+	__le64 channel_size;				/* 0x038 */
+	__le32 channel_id;				/* 0x040 */
+	__le32 client_partition;			/* 0x044 */
+	__le32 virtio_device_id;			/* 0x048 */
+	__le16 num_queues;				/* 0x04c */
+	__le16 config_vector;				/* 0x04e */
+	__le32 client_state;				/* 0x050 */
+	__le32 server_state;				/* 0x054 */
+	__le32 broken_reason;				/* 0x058 */
+	__le32 broken_queue;				/* 0x05c */
+	__le64 server_features;				/* 0x060 */
+	__le64 client_features;				/* 0x068 */
+	__le64 device_features[2];			/* 0x070 */
+	__le64 driver_features[2];			/* 0x080 */
+	__le32 config_size;				/* 0x090 */
+	__le32 config_generation;			/* 0x094 */
+	__le32 server_epoch;				/* 0x098 */
+	__le32 reserved1;				/* 0x09c */
+	__le64 reserved2[12];				/* 0x0a0 */
+	__u8 config[UV_CHANNEL_CONFIG_SIZE];		/* 0x100 */
+	struct uv_channel_queue queue[UV_CHANNEL_MAX_QUEUES];	/* 0x200 */
+	__u8 reserved3[1536];				/* 0xa00 */
+};
+
+/* Queue memory starts right after the header page. */
+#define UV_CHANNEL_QUEUE_MEM_OFFSET	UV_CHANNEL_HEADER_SIZE
+
+#endif /* _UAPI_LINUX_ULTRAVISOR_CHANNEL_H */
