@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exit dispatch: what the monitor does for each kind of guest exit the
+ * vendor backend decoded (struct uv_exit). Runs on the vCPU thread with
+ * interrupts and preemption enabled.
+ *
+ * Instruction lengths: without NRIPS (QEMU TCG) the CPU does not report the
+ * next RIP, so the handled instructions' architectural lengths are used:
+ * CPUID, RDMSR, WRMSR 2 bytes (0f a2, 0f 32, 0f 30), HLT 1 (f4), VMMCALL 3
+ * (0f 01 d9); IN/OUT exits always carry the next RIP (EXITINFO2). A guest
+ * that puts redundant prefixes on these instructions only confuses itself.
+ *
+ * Everything a guest can ask for is answered from a fixed policy: filtered
+ * CPUID, a short list of MSRs (anything else: #GP), two emulated devices
+ * (serial, exit port; other ports read all ones and ignore writes), HLT as a
+ * short sleep. Any access outside partition memory (nested page fault), a
+ * triple fault, or an exit the monitor does not emulate ends the partition
+ * in state FAULTED; nothing a guest does reaches the host beyond that.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/wait.h>
+#include <asm/msr.h>
+#include <asm/processor.h>
+
+#include <linux/ultravisor_hypercall.h>
+
+#include "internal.h"
+
+#define X86_UD	6
+#define X86_GP	13
+
+/* CPUID bits a guest may see (everything else reads as 0) */
+#define UV_CPUID1_ECX_KEEP	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | BIT(20) | \
+				 BIT(22) | BIT(23) | BIT(25) | BIT(30))
+#define UV_CPUID1_EDX_KEEP	(BIT(0) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | \
+				 BIT(8) | BIT(11) | BIT(13) | BIT(15) | BIT(16) | BIT(17) | \
+				 BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26))
+#define UV_CPUID7_EBX_KEEP	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(19) | \
+				 BIT(20) | BIT(23))
+#define UV_CPUIDX1_ECX_KEEP	(BIT(0) | BIT(5) | BIT(6) | BIT(8))
+#define UV_CPUIDX1_EDX_KEEP	(BIT(0) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | \
+				 BIT(11) | BIT(13) | BIT(15) | BIT(16) | BIT(17) | BIT(20) | \
+				 BIT(22) | BIT(23) | BIT(24) | BIT(26) | BIT(29))
+#define UV_CPUID1_ECX_HYPERVISOR BIT(31)
+
+#define MSR_TSC			0x10
+#define MSR_APIC_BASE		0x1b
+#define MSR_PATCH_LEVEL		0x8b
+#define MSR_MTRRCAP		0xfe
+#define MSR_MCG_CAP		0x179
+#define MSR_MCG_STATUS		0x17a
+#define MSR_MTRR_DEF_TYPE	0x2ff
+#define APIC_BASE_BSP		BIT_ULL(8)
+
+static void uv_skip(struct uv_vcpu *v, const struct uv_exit *e, unsigned int len)
+{
+	v->rip = e->next_rip ? e->next_rip : v->rip + len;
+	if (!e->long_mode)
+		v->rip = (u32)v->rip;
+}
+
+static void uv_fault(struct uv_vcpu *v, const struct uv_exit *e, u32 reason)
+{
+	struct uv_fault f = {
+		.reason = reason,
+		.rip = v->rip,
+		.exit_code = e->raw,
+	};
+
+	if (e->kind == UV_EXIT_NPF) {
+		f.gpa = e->npf.gpa;
+		f.access = e->npf.access;
+	}
+	uv_partition_faulted(v->part, &f);
+}
+
+static void uv_cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	u32 max_basic = cpuid_eax(0), max_ext = cpuid_eax(0x80000000);
+
+	*a = 0;
+	*b = 0;
+	*c = 0;
+	*d = 0;
+	if (leaf < 0x40000000 && leaf > min(max_basic, 7u))
+		return;
+	if (leaf >= 0x80000000 && leaf > min(max_ext, 0x80000008u))
+		return;
+	switch (leaf) {
+	case 0:
+		cpuid(0, a, b, c, d);
+		*a = min(*a, 7u);
+		break;
+	case 1:
+		cpuid(1, a, b, c, d);
+		*b &= 0xff00;		/* CLFLUSH size only: APIC ID 0, one thread */
+		*c = (*c & UV_CPUID1_ECX_KEEP) | UV_CPUID1_ECX_HYPERVISOR;
+		*d &= UV_CPUID1_EDX_KEEP;
+		break;
+	case 7:
+		if (sub)
+			break;
+		cpuid_count(7, 0, a, b, c, d);
+		*a = 0;
+		*b &= UV_CPUID7_EBX_KEEP;
+		*c = 0;
+		*d = 0;
+		break;
+	case UV_CPUID_SIGNATURE:
+		*a = UV_CPUID_MAX_LEAF;
+		*b = UV_CPUID_SIG_EBX;
+		*c = UV_CPUID_SIG_ECX;
+		*d = UV_CPUID_SIG_EDX;
+		break;
+	case UV_CPUID_ABI:
+		*a = UV_HC_ABI_VERSION_NR;
+		break;
+	case 0x80000000:
+		cpuid(leaf, a, b, c, d);
+		*a = min(*a, 0x80000008u);
+		break;
+	case 0x80000001:
+		cpuid(leaf, a, b, c, d);
+		*b = 0;
+		*c &= UV_CPUIDX1_ECX_KEEP;
+		*d &= UV_CPUIDX1_EDX_KEEP;
+		break;
+	case 0x80000002 ... 0x80000006:	/* brand string, caches */
+		cpuid(leaf, a, b, c, d);
+		break;
+	case 0x80000008:
+		cpuid(leaf, a, b, c, d);
+		*a &= 0xffff;		/* address sizes only */
+		*b = 0;
+		*c = 0;
+		*d = 0;
+		break;
+	}
+}
+
+static void uv_handle_cpuid(struct uv_vcpu *v, const struct uv_exit *e)
+{
+	u32 a, b, c, d;
+
+	uv_cpuid(v->regs.rax, v->regs.rcx, &a, &b, &c, &d);
+	v->regs.rax = a;
+	v->regs.rbx = b;
+	v->regs.rcx = c;
+	v->regs.rdx = d;
+	uv_skip(v, e, 2);
+}
+
+static int uv_rdmsr(struct uv_vcpu *v, u32 msr, u64 *val)
+{
+	switch (msr) {
+	case MSR_TSC:
+		*val = rdtsc();
+		return 0;
+	case MSR_APIC_BASE:
+		*val = APIC_BASE_BSP;	/* no local APIC: disabled */
+		return 0;
+	case MSR_PATCH_LEVEL:
+	case MSR_MTRRCAP:
+	case MSR_MCG_CAP:
+	case MSR_MCG_STATUS:
+		*val = 0;
+		return 0;
+	case MSR_MTRR_DEF_TYPE:
+		*val = v->mtrr_def_type;
+		return 0;
+	}
+	return uv_vendor->get_msr(v, msr, val);
+}
+
+static int uv_wrmsr(struct uv_vcpu *v, u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_TSC:
+	case MSR_PATCH_LEVEL:
+	case MSR_MCG_STATUS:
+		return 0;		/* ignored */
+	case MSR_APIC_BASE:
+		return val == APIC_BASE_BSP ? 0 : -EINVAL;
+	case MSR_MTRR_DEF_TYPE:
+		if (val & ~0xcffULL)
+			return -EINVAL;
+		v->mtrr_def_type = val;
+		return 0;
+	}
+	return uv_vendor->set_msr(v, msr, val);
+}
+
+static void uv_handle_msr(struct uv_vcpu *v, const struct uv_exit *e)
+{
+	u32 msr = v->regs.rcx;
+	u64 val;
+	int ret;
+
+	if (e->msr.write) {
+		val = (v->regs.rdx << 32) | (u32)v->regs.rax;
+		ret = uv_wrmsr(v, msr, val);
+	} else {
+		ret = uv_rdmsr(v, msr, &val);
+		if (!ret) {
+			v->regs.rax = (u32)val;
+			v->regs.rdx = val >> 32;
+		}
+	}
+	if (ret) {
+		/* unknown MSR or refused value: #GP(0), RIP stays on the instruction */
+		uv_vendor->inject_exception(v, X86_GP, true, 0);
+		return;
+	}
+	uv_skip(v, e, 2);
+}
+
+/* Returns true if the guest is done (it wrote the exit port). */
+static bool uv_handle_io(struct uv_vcpu *v, const struct uv_exit *e)
+{
+	u32 mask = e->io.size == 4 ? 0xffffffff : (1u << (8 * e->io.size)) - 1;
+	u32 val = e->io.in ? 0 : v->regs.rax & mask;
+
+	if (e->io.string || (e->io.size != 1 && e->io.size != 2 && e->io.size != 4)) {
+		uv_fault(v, e, UV_FAULT_UNSUPPORTED);	/* INS/OUTS are not emulated */
+		return true;
+	}
+	if (e->io.port == UV_PORT_EXIT && !e->io.in) {
+		uv_skip(v, e, 0);
+		uv_partition_exited(v->part, val);
+		return true;
+	}
+	if (!uv_uart_io(v->part, e->io.port, e->io.in, &val) && e->io.in)
+		val = mask;		/* no device: the bus floats high */
+	if (e->io.in) {
+		if (e->io.size == 4)
+			v->regs.rax = val;	/* 32-bit results zero-extend */
+		else
+			v->regs.rax = (v->regs.rax & ~(u64)mask) | (val & mask);
+	}
+	uv_skip(v, e, 0);
+	return false;
+}
+
+/* HLT: the guest has nothing to do and no interrupt will come. Nap briefly. */
+static void uv_handle_hlt(struct uv_vcpu *v, const struct uv_exit *e)
+{
+	uv_skip(v, e, 1);
+	wait_event_interruptible_timeout(v->wq, READ_ONCE(v->requests) || kthread_should_stop(),
+					 msecs_to_jiffies(1));
+}
+
+bool uv_handle_exit(struct uv_vcpu *v)
+{
+	struct uv_exit e = { };
+
+	uv_vendor->decode_exit(v, &e);
+	switch (e.kind) {
+	case UV_EXIT_HOST:
+		v->stats[UV_STAT_HOST]++;
+		return false;
+	case UV_EXIT_CPUID:
+		v->stats[UV_STAT_CPUID]++;
+		uv_handle_cpuid(v, &e);
+		return false;
+	case UV_EXIT_MSR:
+		v->stats[UV_STAT_MSR]++;
+		uv_handle_msr(v, &e);
+		return false;
+	case UV_EXIT_IO:
+		v->stats[UV_STAT_IO]++;
+		return uv_handle_io(v, &e);
+	case UV_EXIT_HLT:
+		v->stats[UV_STAT_HLT]++;
+		uv_handle_hlt(v, &e);
+		return false;
+	case UV_EXIT_HYPERCALL:
+		v->stats[UV_STAT_HYPERCALL]++;
+		return uv_hypercall(v, &e);
+	default:
+		break;
+	}
+	v->stats[UV_STAT_OTHER]++;
+	switch (e.kind) {
+	case UV_EXIT_UD:
+		uv_vendor->inject_exception(v, X86_UD, false, 0);
+		return false;
+	case UV_EXIT_REFLECT:
+		uv_vendor->inject_exception(v, e.exc.vector, e.exc.has_error, e.exc.error);
+		return false;
+	case UV_EXIT_SKIP:
+		uv_skip(v, &e, e.skip.len);
+		return false;
+	case UV_EXIT_NPF:
+		uv_fault(v, &e, UV_FAULT_NPF);
+		return true;
+	case UV_EXIT_SHUTDOWN:
+		uv_fault(v, &e, UV_FAULT_SHUTDOWN);
+		return true;
+	case UV_EXIT_INVALID:
+		uv_fault(v, &e, UV_FAULT_BAD_STATE);
+		return true;
+	case UV_EXIT_UNSUPPORTED:
+		uv_fault(v, &e, UV_FAULT_UNSUPPORTED);
+		return true;
+	default:
+		uv_fault(v, &e, UV_FAULT_UNHANDLED);
+		return true;
+	}
+}

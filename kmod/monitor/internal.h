@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Monitor internals shared by the core files and the vendor backends.
+ *
+ * Locking:
+ *  - uv_partition.lock (mutex) serializes the lifecycle calls of one
+ *    partition (load, start, pause, resume, stop, destroy).
+ *  - uv_partition.state_lock (spinlock) protects state, exited, exit_code
+ *    and fault: written by the vCPU thread and by lifecycle calls, read by
+ *    uv_partition_get_status(). Never held across a call out of the file.
+ *  - uv_vcpu.requests is an atomic bit field the lifecycle calls set and the
+ *    vCPU thread reads before every guest entry (with IRQs off: a request
+ *    made later comes with an IPI that forces the guest out again).
+ *  - The console ring has its own spinlock (console.c).
+ *  - Everything else in uv_vcpu (regs, rip, stats, vendor state) belongs to
+ *    the vCPU thread while it exists, and to the lifecycle calls otherwise.
+ * Lock order: lock -> state_lock; console lock is a leaf.
+ */
+#ifndef _UV_MONITOR_INTERNAL_H
+#define _UV_MONITOR_INTERNAL_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "monitor.h"
+#include "vendor.h"
+
+struct task_struct;
+
+/* Guest general-purpose registers the vendor's world switch loads and saves. */
+struct uv_regs {
+	u64 rax;
+	u64 rbx;
+	u64 rcx;
+	u64 rdx;
+	u64 rsi;
+	u64 rdi;
+	u64 rbp;
+	u64 rsp;
+	u64 r8;
+	u64 r9;
+	u64 r10;
+	u64 r11;
+	u64 r12;
+	u64 r13;
+	u64 r14;
+	u64 r15;
+};
+
+/* uv_vcpu.requests bits */
+#define UV_REQ_PAUSE		0
+#define UV_REQ_STOP		1
+
+struct uv_vcpu {
+	struct uv_partition *part;
+	int cpu;
+	struct task_struct *thread;
+	unsigned long requests;
+	wait_queue_head_t wq;		/* the thread waits here while paused */
+
+	struct uv_regs regs;
+	u64 rip;
+	void *vendor;			/* struct uv_svm_vcpu */
+	u64 mtrr_def_type;		/* MSR 0x2ff, read back only */
+	char *hc_buf;			/* UV_HC_CONSOLE_MAX bytes: hypercall copies */
+
+	u64 stats[UV_STAT_NR];
+};
+
+/* Nested page tables: root and every table page, for freeing. */
+struct uv_npt {
+	u64 root_pa;
+	unsigned int levels;		/* 4 or 5, as the host pages */
+	struct list_head pages;
+	unsigned int nr_pages;
+};
+
+/* A partition extent as the monitor keeps it: with its kernel mapping. */
+struct uv_mem {
+	u64 gpa;
+	u64 size;
+	u64 hpa;
+	void *kva;
+};
+
+/* 16550 registers the guest can read back */
+struct uv_uart {
+	u8 ier;
+	u8 lcr;
+	u8 mcr;
+	u8 scr;
+	u8 dll;
+	u8 dlm;
+};
+
+struct uv_console {
+	spinlock_t lock;		/* protects buf contents and head */
+	char *buf;
+	size_t size;			/* power of two */
+	u64 head;			/* bytes ever written */
+};
+
+struct uv_partition {
+	char name[32];
+	struct mutex lock;		/* serializes lifecycle calls */
+	spinlock_t state_lock;		/* state, exited, exit_code, fault */
+	wait_queue_head_t state_wq;	/* lifecycle calls wait for the thread here */
+	enum uv_part_state state;
+	bool exited;
+	u32 exit_code;
+	struct uv_fault fault;
+
+	struct uv_mem *mem;		/* sorted by gpa */
+	unsigned int nr_mem;
+	u64 mem_end;			/* highest gpa + 1 */
+	struct uv_npt npt;
+
+	struct uv_vcpu vcpu;
+	struct uv_uart uart;
+	struct uv_console console;
+
+	void (*notify)(struct uv_partition *p, enum uv_part_state state, void *priv);
+	void *priv;
+};
+
+extern const struct uv_vendor_ops *uv_vendor;
+
+/* guest_mem.c: the only way to guest memory */
+void *uv_gpa_to_kva(struct uv_partition *p, u64 gpa, u64 len);
+int uv_guest_read(struct uv_partition *p, u64 gpa, void *dst, size_t len);
+int uv_guest_write(struct uv_partition *p, u64 gpa, const void *src, size_t len);
+int uv_guest_zero(struct uv_partition *p, u64 gpa, u64 len);
+int uv_mem_setup(struct uv_partition *p, const struct uv_extent *ext, unsigned int n);
+void uv_mem_teardown(struct uv_partition *p);
+
+/* npt.c */
+int uv_npt_build(struct uv_npt *npt, const struct uv_mem *mem, unsigned int n);
+void uv_npt_free(struct uv_npt *npt);
+
+/* console.c */
+int uv_console_init(struct uv_console *c, size_t size);
+void uv_console_free(struct uv_console *c);
+void uv_console_write(struct uv_console *c, const char *s, size_t n);
+size_t uv_console_read(struct uv_console *c, u64 *pos, char *dst, size_t len);
+u64 uv_console_bytes(struct uv_console *c);
+
+/* serial.c */
+void uv_uart_reset(struct uv_uart *u);
+bool uv_uart_io(struct uv_partition *p, u16 port, bool in, u32 *val);
+
+/* multiboot.c */
+int uv_multiboot_load(struct uv_partition *p, const void *image, size_t len,
+		      const char *cmdline, struct uv_boot_state *boot);
+
+/* exits.c: returns true when the guest is done (stopped or faulted) */
+bool uv_handle_exit(struct uv_vcpu *v);
+
+/* hypercall.c */
+bool uv_hypercall(struct uv_vcpu *v, const struct uv_exit *e);
+
+/* partition.c: the guest ends itself (exit port, UV_HC_STOP) or faults */
+void uv_partition_exited(struct uv_partition *p, u32 code);
+void uv_partition_faulted(struct uv_partition *p, const struct uv_fault *f);
+
+#endif /* _UV_MONITOR_INTERNAL_H */

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The monitor's interface to the rest of the module (docs/monitor.md).
+ *
+ * A partition is a set of guest-physical extents backed by host memory that
+ * the caller owns (the resource database's pages), one virtual processor
+ * pinned to a physical CPU, and a console buffer. The monitor never allocates
+ * or frees partition memory and makes no placement decision: the caller
+ * chooses the extents and the CPU, the monitor confines the guest to them.
+ *
+ * Life of a partition:
+ *
+ *	uv_partition_create()		CREATED  (nested page tables built)
+ *	uv_partition_load_multiboot()	LOADED   (image in memory, vCPU at entry)
+ *	uv_partition_start()		RUNNING  (kernel thread on the chosen CPU)
+ *	uv_partition_pause/resume()	PAUSED <-> RUNNING
+ *	guest writes the exit port,	STOPPED  (exit code set)
+ *	  calls UV_HC_STOP, or
+ *	  uv_partition_stop()
+ *	nested page fault, triple	FAULTED  (struct uv_fault says why)
+ *	  fault, bad state
+ *	uv_partition_destroy()		gone: stops the vCPU first; the caller may
+ *					then give the extents' memory back.
+ *
+ * Every state change calls the notify hook of the config (from the vCPU
+ * thread or the caller of the lifecycle function, in process context, no
+ * monitor lock held), which is where the integration raises its event.
+ * Lifecycle calls on one partition are serialized by the monitor; they sleep.
+ */
+#ifndef _UV_MONITOR_MONITOR_H
+#define _UV_MONITOR_MONITOR_H
+
+#include <linux/types.h>
+
+struct uv_partition;
+
+/* One piece of partition memory: [gpa, gpa + size) -> [hpa, hpa + size). */
+struct uv_extent {
+	u64 gpa;
+	u64 hpa;
+	u64 size;
+};
+
+enum uv_part_state {
+	UV_PART_CREATED,
+	UV_PART_LOADED,
+	UV_PART_RUNNING,
+	UV_PART_PAUSED,
+	UV_PART_STOPPED,
+	UV_PART_FAULTED,
+};
+
+/* Why a partition is FAULTED (struct uv_fault.reason) */
+enum uv_fault_reason {
+	UV_FAULT_NONE,
+	UV_FAULT_NPF,		/* access outside the partition's memory */
+	UV_FAULT_SHUTDOWN,	/* triple fault */
+	UV_FAULT_BAD_STATE,	/* the CPU refused the guest state (VMEXIT_INVALID) */
+	UV_FAULT_UNSUPPORTED,	/* an instruction the monitor does not emulate */
+	UV_FAULT_UNHANDLED,	/* an exit the monitor does not know */
+	UV_FAULT_HOST,		/* host side: CPU unusable (offline, owned by another hypervisor) */
+};
+
+/* Access bits (struct uv_fault.access) */
+#define UV_ACCESS_READ		0x1
+#define UV_ACCESS_WRITE		0x2
+#define UV_ACCESS_EXEC		0x4
+
+/**
+ * struct uv_fault - why a partition stopped in state FAULTED
+ * @reason:	enum uv_fault_reason
+ * @access:	UV_ACCESS_* (UV_FAULT_NPF)
+ * @gpa:	guest-physical address touched (UV_FAULT_NPF)
+ * @rip:	guest RIP at the exit
+ * @exit_code:	the vendor's raw exit code (SVM EXITCODE)
+ */
+struct uv_fault {
+	u32 reason;
+	u32 access;
+	u64 gpa;
+	u64 rip;
+	u64 exit_code;
+};
+
+/* Exit counters (struct uv_partition_status.exits) */
+enum uv_exit_stat {
+	UV_STAT_HOST,		/* host interrupt/NMI: nothing for the guest */
+	UV_STAT_CPUID,
+	UV_STAT_MSR,
+	UV_STAT_IO,
+	UV_STAT_HLT,
+	UV_STAT_HYPERCALL,
+	UV_STAT_OTHER,
+	UV_STAT_NR
+};
+
+/**
+ * struct uv_partition_status - a consistent snapshot (uv_partition_get_status)
+ * @state:	enum uv_part_state
+ * @cpu:	physical CPU of vCPU 0
+ * @exited:	STOPPED by the guest itself (exit port or UV_HC_STOP)
+ * @exit_code:	the value the guest gave (when @exited)
+ * @fault:	why, when FAULTED
+ * @exits:	exits by kind, since start
+ * @console_bytes: bytes the guest has written to its console in total
+ */
+struct uv_partition_status {
+	u32 state;
+	int cpu;
+	bool exited;
+	u32 exit_code;
+	struct uv_fault fault;
+	u64 exits[UV_STAT_NR];
+	u64 console_bytes;
+};
+
+/**
+ * struct uv_partition_config - what uv_partition_create() needs
+ * @name:	for logs (copied; truncated to 31 characters)
+ * @extents:	partition memory (copied): page aligned, non-overlapping in
+ *		guest-physical space, host memory the caller owns and keeps
+ *		until uv_partition_destroy() returns
+ * @nr_extents:	number of @extents (1..UV_MAX_EXTENTS)
+ * @cpu:	physical CPU that runs vCPU 0
+ * @console_size: console ring size in bytes, rounded up to a power of two
+ *		(0: 64 KiB)
+ * @notify:	optional: called on each state change
+ * @priv:	passed to @notify
+ */
+struct uv_partition_config {
+	const char *name;
+	const struct uv_extent *extents;
+	unsigned int nr_extents;
+	int cpu;
+	size_t console_size;
+	void (*notify)(struct uv_partition *p, enum uv_part_state state, void *priv);
+	void *priv;
+};
+
+#define UV_MAX_EXTENTS		4096
+
+/* Module load/unload: choose the vendor backend and set it up (no CPU is touched yet). */
+int uv_monitor_init(void);
+void uv_monitor_exit(void);
+
+struct uv_partition *uv_partition_create(const struct uv_partition_config *cfg);
+void uv_partition_destroy(struct uv_partition *p);
+int uv_partition_load_multiboot(struct uv_partition *p, const void *image, size_t len,
+				const char *cmdline);
+int uv_partition_start(struct uv_partition *p);
+int uv_partition_pause(struct uv_partition *p);
+int uv_partition_resume(struct uv_partition *p);
+int uv_partition_stop(struct uv_partition *p);
+void uv_partition_get_status(struct uv_partition *p, struct uv_partition_status *st);
+size_t uv_partition_console_read(struct uv_partition *p, u64 *pos, char *buf, size_t len);
+
+const char *uv_part_state_name(enum uv_part_state state);
+const char *uv_fault_reason_name(enum uv_fault_reason reason);
+
+#endif /* _UV_MONITOR_MONITOR_H */

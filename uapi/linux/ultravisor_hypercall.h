@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ultravisor: the hypercall ABI between a partition and its monitor
+ * (docs/hypercalls.md), and the guest platform constants a partition can rely
+ * on. Used by guests (freestanding, any mode) and by the module, so this file
+ * only defines numbers: no types, no includes.
+ *
+ * Calling convention: VMMCALL (0f 01 d9) at CPL 0 with the function number in
+ * RAX and the arguments in RBX, RCX, RDX, RSI; the result comes back in RAX
+ * (other registers are preserved). A negative result is an error: -UV_HC_E*.
+ * Callers in 32-bit mode use the low halves (EAX, EBX, ...); a 64-bit result
+ * (UV_HC_TIME_NS) then comes back in EDX:EAX. Pointer arguments are guest
+ * physical addresses; the monitor validates each against the partition's
+ * memory.
+ */
+#ifndef _UAPI_LINUX_ULTRAVISOR_HYPERCALL_H
+#define _UAPI_LINUX_ULTRAVISOR_HYPERCALL_H
+
+/* ABI version, as returned by UV_HC_ABI_VERSION and CPUID 0x40000001 EAX. */
+#define UV_HC_ABI_MAJOR		1
+#define UV_HC_ABI_MINOR		0
+#define UV_HC_ABI_VERSION_NR	((UV_HC_ABI_MAJOR << 16) | UV_HC_ABI_MINOR)
+
+/*
+ * CPUID: leaf 1 ECX bit 31 (hypervisor present) is set, and leaf 0x40000000
+ * returns the highest hypervisor leaf in EAX and "UltravisorUV" in EBX, ECX,
+ * EDX. Leaf 0x40000001 returns UV_HC_ABI_VERSION_NR in EAX.
+ */
+#define UV_CPUID_SIGNATURE	0x40000000
+#define UV_CPUID_ABI		0x40000001
+#define UV_CPUID_MAX_LEAF	UV_CPUID_ABI
+#define UV_CPUID_SIG_EBX	0x72746c55	/* "Ultr" */
+#define UV_CPUID_SIG_ECX	0x73697661	/* "avis" */
+#define UV_CPUID_SIG_EDX	0x5655726f	/* "orUV" */
+
+/* Function numbers (RAX). 0 is never a function: it catches an unset RAX. */
+#define UV_HC_ABI_VERSION	1	/* -> UV_HC_ABI_VERSION_NR */
+#define UV_HC_CONSOLE_WRITE	2	/* RBX = gpa, RCX = length -> bytes written */
+#define UV_HC_YIELD		3	/* give the CPU to the host scheduler -> 0 */
+#define UV_HC_STOP		4	/* RBX = exit code: the partition stops, no return */
+#define UV_HC_TIME_NS		5	/* -> host monotonic clock, nanoseconds */
+
+/* Largest UV_HC_CONSOLE_WRITE length; longer writes fail with -UV_HC_E2BIG. */
+#define UV_HC_CONSOLE_MAX	4096
+
+/* Error numbers: a failing call returns the negated value in RAX. */
+#define UV_HC_EPERM		1	/* called from CPL > 0 */
+#define UV_HC_E2BIG		7	/* a length is above its limit */
+#define UV_HC_EFAULT		14	/* a buffer is not inside the partition's memory */
+#define UV_HC_EINVAL		22	/* an argument is out of range */
+#define UV_HC_ENOSYS		38	/* unknown function number */
+
+/* Emulated ports */
+#define UV_PORT_SERIAL		0x3f8	/* 16550 UART, 8 ports: output to the console */
+#define UV_PORT_EXIT		0xf4	/* write V: the partition stops with exit code V */
+
+/* Multiboot (v1) entry state, as the specification defines it. */
+#define UV_MULTIBOOT_HEADER_MAGIC	0x1badb002
+#define UV_MULTIBOOT_BOOT_MAGIC		0x2badb002
+
+#endif /* _UAPI_LINUX_ULTRAVISOR_HYPERCALL_H */
