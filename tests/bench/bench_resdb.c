@@ -23,7 +23,7 @@ static double now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void fmt_init(struct resdb_sim *sim, u64 host_pages, u32 order)
@@ -216,7 +216,7 @@ static void scale_row(const char *name, u64 host_pages, u32 order, u32 nr)
 	tq = (now() - t0) / 100000;
 	printf("%-8s order %u, %7u partitions: DB %8.1f MiB, create %7.3f s (%.1f us each), "
 	       "GetMemOwner %.0f ns\n", name, order, made,
-	       resdb_store_pages(sim.store) * 4096.0 / (1 << 20), t, t / (made ? made : 1) * 1e6,
+	       (double)resdb_store_pages(sim.store) * 4096.0 / (1 << 20), t, t / (made ? made : 1) * 1e6,
 	       tq * 1e9);
 	(void)sink;
 	resdb_sim_fini(&sim);

@@ -50,9 +50,9 @@ static void text(struct resdb_sim *sim, const char *buf, size_t len)
 
 	resdb_text_init(&t, buf, len);
 	while (!resdb_text_next(&t, &it) && it.kind != RESDB_TEXT_END) {
-		char line[512];
-
 		if (it.kind == RESDB_TEXT_STEP && nr < 64) {
+			char line[512];
+
 			/* the printer must cope with anything the parser accepts */
 			must(resdb_text_print_step(&it.step, line, sizeof(line)) > 0, "print");
 			steps[nr++] = it.step;

@@ -170,7 +170,7 @@ static int covers(const struct resdb_store *a, const struct resdb_store *b)
 			continue;
 		p = a->vals[i];
 		q = resdb_store_peek(b, a->keys[i] - 1);
-		if (memcmp(p, q ? q : zero, RESDB_PAGE_SIZE))
+		if (memcmp(p, q ? q : zero, RESDB_PAGE_SIZE) != 0)
 			return 0;
 	}
 	return 1;
