@@ -61,6 +61,7 @@ VMTOOL_BINS := $(patsubst tests/vm/tools/%.c,$(BUILD)/vmtools/%,$(VMTOOL_SRCS))
 EXTRA_ALL :=
 -include tests/guests/guests.mk
 -include tests/vm/modules/modules.mk
+include tests/kselftest/kselftest.mk
 
 all: module userspace $(EXTRA_ALL)
 

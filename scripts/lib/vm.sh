@@ -55,7 +55,8 @@ vm_kmod_closure() {
 # vm_initrd OUT INIT_SCRIPT DIR...: newc cpio of busybox, our module and programs, the
 # test kernel's kvm modules (for tests that need another hypervisor present), /init,
 # and every DIR copied under /. Guest layout:
-#   /lib/modules/*.ko   ultravisor.ko, test modules (build/harness-modules, build/vm-modules),
+#   /lib/modules/*.ko   ultravisor.ko, test modules (build/harness-modules, build/vm-modules,
+#                       build/kselftest),
 #                       kvm modules (+ /lib/modules/kvm.order)
 #   /bin/               busybox, ultractl and the other programs, in-VM test tools
 #   /guests/*.elf       freestanding test guests (build/guests)
@@ -67,7 +68,8 @@ vm_initrd() {
 	cp /bin/busybox "$r/bin/busybox"
 	ln -s busybox "$r/bin/sh"
 	local f
-	for f in "$BUILD/kmod/$KV/ultravisor.ko" "$BUILD"/harness-modules/*.ko "$BUILD"/vm-modules/*.ko; do
+	for f in "$BUILD/kmod/$KV/ultravisor.ko" "$BUILD"/harness-modules/*.ko "$BUILD"/vm-modules/*.ko \
+		"$BUILD"/kselftest/*.ko; do
 		[ -f "$f" ] && cp "$f" "$r/lib/modules/"
 	done
 	if [ -d "$BUILD/guests" ]; then
