@@ -132,7 +132,7 @@ static int uv_mem_cmp(const void *a, const void *b)
  * and the host side), no two overlapping in guest-physical space. Then map
  * them.
  */
-int uv_mem_setup(struct uv_partition *p, const struct uv_extent *ext, unsigned int n)
+int uv_mem_setup(struct uv_partition *p, const struct uv_guest_extent *ext, unsigned int n)
 {
 	u64 limit = 1ULL << boot_cpu_data.x86_phys_bits;
 	unsigned int i;
@@ -143,7 +143,7 @@ int uv_mem_setup(struct uv_partition *p, const struct uv_extent *ext, unsigned i
 	if (!p->mem)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		const struct uv_extent *e = &ext[i];
+		const struct uv_guest_extent *e = &ext[i];
 
 		if (!e->size || !PAGE_ALIGNED(e->gpa) || !PAGE_ALIGNED(e->hpa) ||
 		    !PAGE_ALIGNED(e->size) || e->gpa >= limit || e->hpa >= limit ||

@@ -133,7 +133,7 @@ void *uv_gpa_to_kva(struct uv_partition *p, u64 gpa, u64 len);
 int uv_guest_read(struct uv_partition *p, u64 gpa, void *dst, size_t len);
 int uv_guest_write(struct uv_partition *p, u64 gpa, const void *src, size_t len);
 int uv_guest_zero(struct uv_partition *p, u64 gpa, u64 len);
-int uv_mem_setup(struct uv_partition *p, const struct uv_extent *ext, unsigned int n);
+int uv_mem_setup(struct uv_partition *p, const struct uv_guest_extent *ext, unsigned int n);
 void uv_mem_teardown(struct uv_partition *p);
 
 /* npt.c */

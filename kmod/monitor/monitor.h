@@ -35,7 +35,7 @@
 struct uv_partition;
 
 /* One piece of partition memory: [gpa, gpa + size) -> [hpa, hpa + size). */
-struct uv_extent {
+struct uv_guest_extent {
 	u64 gpa;
 	u64 hpa;
 	u64 size;
@@ -103,6 +103,8 @@ enum uv_exit_stat {
  * @fault:	why, when FAULTED
  * @exits:	exits by kind, since start
  * @console_bytes: bytes the guest has written to its console in total
+ * @npt_levels:	levels of the nested page tables (4, or 5 on an LA57 host)
+ * @npt_pages:	pages the nested page tables take
  */
 struct uv_partition_status {
 	u32 state;
@@ -112,6 +114,8 @@ struct uv_partition_status {
 	struct uv_fault fault;
 	u64 exits[UV_STAT_NR];
 	u64 console_bytes;
+	u32 npt_levels;
+	u32 npt_pages;
 };
 
 /**
@@ -129,7 +133,7 @@ struct uv_partition_status {
  */
 struct uv_partition_config {
 	const char *name;
-	const struct uv_extent *extents;
+	const struct uv_guest_extent *extents;
 	unsigned int nr_extents;
 	int cpu;
 	size_t console_size;

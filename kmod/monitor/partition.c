@@ -495,6 +495,8 @@ void uv_partition_get_status(struct uv_partition *p, struct uv_partition_status 
 	for (i = 0; i < UV_STAT_NR; i++)
 		st->exits[i] = READ_ONCE(p->vcpu.stats[i]);
 	st->console_bytes = uv_console_bytes(&p->console);
+	st->npt_levels = p->npt.levels;
+	st->npt_pages = p->npt.nr_pages;
 }
 
 /**

@@ -41,6 +41,10 @@ check "serial output in the console" has "$con" '^hello: serial port works$'
 check "hypercall output in the console" has "$con" '^hello: hypercall console works$'
 check "the guest's own checks passed" has "$con" '^hello: all checks passed$'
 check "CPUID and port exits were counted" [ "$(mt_field p0 exits_cpuid)" -ge 3 ]
+# nested paging walks as many levels as the host pages with: 5 on an LA57 host (a
+# bzImage boot under -cpu max), 4 otherwise (the PVH vmlinux boot never enables LA57)
+if grep -qw la57 /proc/cpuinfo; then lv=5; else lv=4; fi
+check "nested page tables with $lv levels, as the host" [ "$(mt_field p0 npt_levels)" = $lv ]
 mt_ctl p0 stop
 mt_ctl p0 destroy
 check "state none after destroy" [ "$(mt_state p0)" = none ]

@@ -60,7 +60,7 @@ struct montest_slot {
 	struct uv_partition *part;
 	struct montest_chunk *chunks;
 	unsigned int nr_chunks;
-	struct uv_extent *ext;
+	struct uv_guest_extent *ext;
 	unsigned int nr_ext;
 	u8 *image;
 	size_t image_len;
@@ -87,7 +87,7 @@ static void montest_free_mem(struct montest_slot *s)
 static int montest_add_chunk(struct montest_slot *s, struct page *pg, unsigned int order, u64 *gpa)
 {
 	u64 size = PAGE_SIZE << order, hpa = page_to_phys(pg);
-	struct uv_extent *last = s->nr_ext ? &s->ext[s->nr_ext - 1] : NULL;
+	struct uv_guest_extent *last = s->nr_ext ? &s->ext[s->nr_ext - 1] : NULL;
 
 	s->chunks[s->nr_chunks].page = pg;
 	s->chunks[s->nr_chunks].order = order;
@@ -301,7 +301,7 @@ static ssize_t montest_status_read(struct file *f, char __user *ubuf, size_t len
 	if (s->part) {
 		uv_partition_get_status(s->part, &st);
 		scnprintf(buf, 1024,
-			  "state=%s\nexited=%d\nexit_code=%u\nfault=%s\nfault_gpa=%#llx\nfault_access=%s%s%s\nfault_rip=%#llx\nfault_exit=%#llx\ncpu=%d\nexits_host=%llu\nexits_cpuid=%llu\nexits_msr=%llu\nexits_io=%llu\nexits_hlt=%llu\nexits_hypercall=%llu\nexits_other=%llu\nconsole_bytes=%llu\nextents=%u\n",
+			  "state=%s\nexited=%d\nexit_code=%u\nfault=%s\nfault_gpa=%#llx\nfault_access=%s%s%s\nfault_rip=%#llx\nfault_exit=%#llx\ncpu=%d\nexits_host=%llu\nexits_cpuid=%llu\nexits_msr=%llu\nexits_io=%llu\nexits_hlt=%llu\nexits_hypercall=%llu\nexits_other=%llu\nconsole_bytes=%llu\nextents=%u\nnpt_levels=%u\nnpt_pages=%u\n",
 			  uv_part_state_name(st.state), st.exited, st.exit_code,
 			  uv_fault_reason_name(ft->reason), ft->gpa,
 			  ft->access & UV_ACCESS_READ ? "r" : "",
@@ -310,7 +310,7 @@ static ssize_t montest_status_read(struct file *f, char __user *ubuf, size_t len
 			  st.exits[UV_STAT_HOST], st.exits[UV_STAT_CPUID], st.exits[UV_STAT_MSR],
 			  st.exits[UV_STAT_IO], st.exits[UV_STAT_HLT],
 			  st.exits[UV_STAT_HYPERCALL], st.exits[UV_STAT_OTHER],
-			  st.console_bytes, s->nr_ext);
+			  st.console_bytes, s->nr_ext, st.npt_levels, st.npt_pages);
 	} else {
 		strscpy(buf, "state=none\n", 1024);
 	}
@@ -399,21 +399,24 @@ static const struct file_operations montest_hostcheck_fops = {
 	.read = montest_hostcheck_read,
 };
 
-/* A page well above any test partition's guest-physical range (>= 512 MiB). */
+/* A page above any test partition's guest-physical range (>= 64 MiB). */
 static struct page *montest_alloc_hostpage(void)
 {
-	struct page *keep[64], *pg = NULL;
-	unsigned int n = 0, i;
+	struct page *pg = NULL, *lp, *tmp;
+	unsigned int tries;
+	LIST_HEAD(low);
 
-	while (n < ARRAY_SIZE(keep)) {
+	for (tries = 0; tries < 16384; tries++) {
 		pg = alloc_page(GFP_KERNEL | __GFP_NOWARN);
-		if (!pg || page_to_phys(pg) >= SZ_512M)
+		if (!pg || page_to_phys(pg) >= SZ_64M)
 			break;
-		keep[n++] = pg;
+		list_add(&pg->lru, &low);
 		pg = NULL;
 	}
-	for (i = 0; i < n; i++)
-		__free_page(keep[i]);
+	list_for_each_entry_safe(lp, tmp, &low, lru) {
+		list_del(&lp->lru);
+		__free_page(lp);
+	}
 	if (pg)
 		memset(page_address(pg), MONTEST_PATTERN, PAGE_SIZE);
 	return pg;
