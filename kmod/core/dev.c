@@ -5,8 +5,19 @@
  *
  * Every ioctl validates its argument the same way: read the caller's size,
  * copy min(caller, module) bytes, insist that every input byte the module
- * does not use is zero, answer with the module's size. There is no state per
- * open file yet, so no locking.
+ * does not use is zero, answer with the module's size.
+ *
+ * The command channel: an open for writing (O_WRONLY/O_RDWR) makes that open
+ * file the channel's holder, the only one allowed to change the database
+ * (submit, pool resize). A second such open gets -EBUSY and one log line
+ * naming the holder. Read-only opens are unlimited and get the read-only
+ * ioctls; a changing ioctl on them is -EBADF.
+ *
+ * Locking: uv_holder_lock (mutex) protects uv_holder, uv_holder_pid and
+ * uv_holder_comm; it is taken only in open and release and never together
+ * with uv_db.lock (db.c has the full order). Transactions never stay open
+ * across ioctls (one ioctl = one transaction, rolled back if the task dies in
+ * it), so a holder's release has nothing to roll back: what it committed stays.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,6 +27,8 @@
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -32,11 +45,12 @@ static_assert(sizeof(UV_RELEASE) <= UV_MODULE_VERSION_LEN);
 /*
  * Copy an extensible struct in: @ksize bytes at @kbuf from @uarg, whose first
  * __u32 is the caller's size. The caller's size must lie between @min_size
- * and UV_STRUCT_SIZE_MAX, and every byte but the size field must be zero:
- * the module's structs have no input fields yet.
+ * and UV_STRUCT_SIZE_MAX. Bytes [4, @in_end) are the struct's input fields
+ * (the ioctl checks them); every byte from @in_end on - outputs, reserved,
+ * and a newer caller's unknown tail - must be zero.
  */
-static int uv_copy_in(void *kbuf, size_t ksize, size_t min_size,
-		      void __user *uarg, u32 *usize)
+int uv_copy_in(void *kbuf, size_t ksize, size_t min_size, size_t in_end,
+	       void __user *uarg, u32 *usize)
 {
 	int ret;
 
@@ -52,8 +66,17 @@ static int uv_copy_in(void *kbuf, size_t ksize, size_t min_size,
 	if (ret)
 		return ret;
 
-	if (memchr_inv((u8 *)kbuf + sizeof(u32), 0, ksize - sizeof(u32)))
+	if (memchr_inv((u8 *)kbuf + in_end, 0, ksize - in_end))
 		return -EINVAL;
+	return 0;
+}
+
+/* Answer with the module's size: write min(caller's, module's) bytes. */
+int uv_copy_out(void __user *uarg, void *kbuf, size_t ksize, u32 usize)
+{
+	*(u32 *)kbuf = ksize;
+	if (copy_to_user(uarg, kbuf, min_t(size_t, usize, ksize)))
+		return -EFAULT;
 	return 0;
 }
 
@@ -63,11 +86,10 @@ static int uv_ioctl_version(void __user *uarg)
 	u32 usize;
 	int ret;
 
-	ret = uv_copy_in(&v, sizeof(v), UV_VERSION_SIZE_VER0, uarg, &usize);
+	ret = uv_copy_in(&v, sizeof(v), UV_VERSION_SIZE_VER0, sizeof(u32), uarg, &usize);
 	if (ret)
 		return ret;
 
-	v.size = sizeof(v);
 	v.abi_major = UV_ABI_MAJOR;
 	v.abi_minor = UV_ABI_MINOR;
 	v.flags = 0;
@@ -75,31 +97,75 @@ static int uv_ioctl_version(void __user *uarg)
 	v.virt = uv_cpu_features.virt;
 	v.nr_cpus = uv_cpu_features.nr_cpus;
 
-	if (copy_to_user(uarg, &v, min_t(size_t, usize, sizeof(v))))
-		return -EFAULT;
-	return 0;
+	return uv_copy_out(uarg, &v, sizeof(v), usize);
 }
 
 static long uv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
+	bool holder = file->f_mode & FMODE_WRITE;
 
 	switch (cmd) {
 	case UV_IOC_VERSION:
 		return uv_ioctl_version(uarg);
+	case UV_IOC_TXN_SUBMIT:
+		return holder ? uv_ioctl_txn_submit(uarg) : -EBADF;
+	case UV_IOC_SNAPSHOT:
+		return uv_ioctl_snapshot(uarg);
+	case UV_IOC_LOG_READ:
+		return uv_ioctl_log_read(uarg);
+	case UV_IOC_CHECK:
+		return uv_ioctl_check(uarg);
+	case UV_IOC_POOL_INFO:
+		return uv_ioctl_pool(uarg, false);
+	case UV_IOC_POOL_RESIZE:
+		return holder ? uv_ioctl_pool(uarg, true) : -EBADF;
+	case UV_IOC_QUERY:
+		return uv_ioctl_query(uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
+static DEFINE_MUTEX(uv_holder_lock);
+static struct file *uv_holder;
+static pid_t uv_holder_pid;
+static char uv_holder_comm[TASK_COMM_LEN];
+
 static int uv_open(struct inode *inode, struct file *file)
 {
-	return nonseekable_open(inode, file);
+	int ret = nonseekable_open(inode, file);
+
+	if (ret || !(file->f_mode & FMODE_WRITE))
+		return ret;
+	mutex_lock(&uv_holder_lock);
+	if (uv_holder) {
+		pr_info_ratelimited("command channel busy: held by pid %d (%s); pid %d (%s) refused\n",
+				    uv_holder_pid, uv_holder_comm, task_pid_nr(current),
+				    current->comm);
+		ret = -EBUSY;
+	} else {
+		uv_holder = file;
+		uv_holder_pid = task_pid_nr(current);
+		get_task_comm(uv_holder_comm, current);
+	}
+	mutex_unlock(&uv_holder_lock);
+	return ret;
+}
+
+static int uv_release(struct inode *inode, struct file *file)
+{
+	mutex_lock(&uv_holder_lock);
+	if (uv_holder == file)
+		uv_holder = NULL;
+	mutex_unlock(&uv_holder_lock);
+	return 0;
 }
 
 static const struct file_operations uv_fops = {
 	.owner		= THIS_MODULE,
 	.open		= uv_open,
+	.release	= uv_release,
 	.unlocked_ioctl	= uv_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,

@@ -3,9 +3,11 @@
  * ultravisor.ko: module entry.
  *
  * Load order: probe the CPUs' virtualization features (and refuse to load
- * where they are missing or owned by another hypervisor), register the
- * generic netlink family for events, then create /dev/ultravisor. Unload
- * undoes it in reverse order. Nothing here touches the CPUs' virtualization
+ * where they are missing or owned by another hypervisor), describe host
+ * memory in the resource database (db.c, hostmem.c), fill the pool to
+ * pool_size, register the generic netlink family for events, the test hook,
+ * then create /dev/ultravisor. Unload undoes it in reverse order and gives
+ * the pool back to Linux. Nothing here touches the CPUs' virtualization
  * state yet: that is the monitor's job.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -20,8 +22,33 @@
 #include <uv/cpu_features.h>
 
 #include "core.h"
+#include "db.h"
 #include "events.h"
 #include "version.h"
+
+static char *pool_size;
+module_param(pool_size, charp, 0444);
+MODULE_PARM_DESC(pool_size, "memory taken from Linux into the pool at load, e.g. 64M (multiple of 4M; default 0)");
+
+static int __init uv_pool_param(void)
+{
+	char msg[UV_MESSAGE_LEN];
+	u64 bytes, seq;
+	char *end;
+	int ret;
+
+	if (!pool_size || !*pool_size)
+		return 0;
+	bytes = memparse(pool_size, &end);
+	if (*end) {
+		pr_err("pool_size=%s: not a size (e.g. 64M): not loading\n", pool_size);
+		return -EINVAL;
+	}
+	ret = uv_pool_resize(UV_POOL_SET, bytes, &seq, msg, sizeof(msg));
+	if (ret)
+		pr_err("pool_size=%s: %s: not loading\n", pool_size, msg);
+	return ret;
+}
 
 static int __init uv_init(void)
 {
@@ -32,10 +59,19 @@ static int __init uv_init(void)
 	if (ret)
 		return ret;
 
-	ret = uv_events_init();
+	ret = uv_db_init();
 	if (ret)
 		return ret;
 
+	ret = uv_pool_param();
+	if (ret)
+		goto err_db;
+
+	ret = uv_events_init();
+	if (ret)
+		goto err_db;
+
+	uv_testhook_init();
 	ret = uv_dev_init();
 	if (ret)
 		goto err_events;
@@ -48,14 +84,19 @@ static int __init uv_init(void)
 	return 0;
 
 err_events:
+	uv_testhook_exit();
 	uv_events_exit();
+err_db:
+	uv_db_exit();
 	return ret;
 }
 
 static void __exit uv_exit(void)
 {
 	uv_dev_exit();
+	uv_testhook_exit();
 	uv_events_exit();
+	uv_db_exit();
 	pr_info("unloaded\n");
 }
 

@@ -29,7 +29,7 @@
  * meaning (never so far); the minor number when ioctls or fields are added.
  */
 #define UV_ABI_MAJOR		1
-#define UV_ABI_MINOR		0
+#define UV_ABI_MINOR		1
 #define UV_ABI_VERSION		((UV_ABI_MAJOR << 16) | UV_ABI_MINOR)
 
 /*
@@ -78,5 +78,274 @@ struct uv_version {
 /* Numbers are spelled with _IOC() and the VER0 size so they never change. */
 #define UV_IOC_VERSION		_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x00, \
 				     UV_VERSION_SIZE_VER0)	/* struct uv_version */
+
+/* ---- the resource database and the command channel (ABI 1.1) -------------------- */
+
+/*
+ * Opening /dev/ultravisor for writing (O_WRONLY or O_RDWR) makes the opener the
+ * holder of the command channel: only one open file may hold it (another such
+ * open gets -EBUSY). Read-only opens are unlimited. The ioctls marked "holder"
+ * below need the holder's file descriptor; on any other one they fail with
+ * -EBADF, as write(2) does on a read-only descriptor.
+ *
+ * Every struct puts its input fields right after size and its output fields
+ * after them; outputs and reserved fields must be zero on input.
+ */
+
+#define UV_MESSAGE_LEN		256	/* the module's reason, NUL-terminated */
+
+/* A transaction (struct uv_txn_hdr + steps) is at most this big: 1024 steps. */
+#define UV_TXN_MAX_BYTES	(40 + 1024 * 128)
+
+/**
+ * struct uv_txn_submit - UV_IOC_TXN_SUBMIT (holder): apply one transaction
+ * @size:	sizeof(struct uv_txn_submit).
+ * @flags:	in: zero.
+ * @txn:	in: user address of a struct uv_txn_hdr followed by its steps
+ *		(uapi/linux/ultravisor_txn.h); any alignment.
+ * @txn_len:	in: bytes at @txn: exactly header + nr_steps steps, at most
+ *		UV_TXN_MAX_BYTES.
+ * @log_seq:	out: audit-log sequence number of the transaction's COMMIT record
+ *		(0 when it did not commit).
+ * @begin_seq:	out: sequence number of its BEGIN record (0 if it never began).
+ * @steps:	out: steps applied (all of them on success).
+ * @resdb_err:	out: the database's error code (enum resdb_err, 0 = none).
+ * @err_step:	out: index of the failing step.
+ * @err_index:	out: entry or slot index of the failure, or UV_NONE.
+ * @err_expected: out: what the step expected there (its before image).
+ * @err_found:	out: what the database holds there.
+ * @message:	out: the module's reason in words, NUL-terminated ("" on success).
+ * @reserved:	zero.
+ *
+ * All steps are applied, or none (the database rolls a failed transaction
+ * back from its before images). On failure the ioctl returns -1 with errno
+ * set (docs/uapi.md maps database errors to errnos) and still fills the out
+ * fields.
+ */
+struct uv_txn_submit {
+	__u32 size;
+	__u32 flags;
+	__u64 txn;
+	__u64 txn_len;
+	__u64 log_seq;
+	__u64 begin_seq;
+	__u32 steps;
+	__u32 resdb_err;
+	__u32 err_step;
+	__u32 err_index;
+	__u32 err_expected;
+	__u32 err_found;
+	char message[UV_MESSAGE_LEN];
+	__u64 reserved[4];
+};
+
+#define UV_TXN_SUBMIT_SIZE_VER0	352
+
+/**
+ * struct uv_snapshot - UV_IOC_SNAPSHOT: a consistent image of the database
+ * @size:	sizeof(struct uv_snapshot).
+ * @flags:	in: zero.
+ * @buf:	in: user buffer for struct uv_snap_hdr + pages.
+ * @buf_len:	in: its size. Too small: -ENOSPC with @len set to what is needed.
+ * @len:	out: bytes written (or needed).
+ * @next_seq:	out: the first audit-log record not contained in the image; a
+ *		replica replays the log from here.
+ * @image_hash:	out: resdb_image_hash() of the image.
+ * @reserved:	zero.
+ */
+struct uv_snapshot {
+	__u32 size;
+	__u32 flags;
+	__u64 buf;
+	__u64 buf_len;
+	__u64 len;
+	__u64 next_seq;
+	__u64 image_hash;
+	__u64 reserved[4];
+};
+
+#define UV_SNAPSHOT_SIZE_VER0	80
+
+/**
+ * struct uv_log_read - UV_IOC_LOG_READ: audit-log records from a sequence number
+ * @size:	sizeof(struct uv_log_read).
+ * @flags:	in: zero.
+ * @from_seq:	in: first record wanted. Older than the ring holds: -ESTALE
+ *		(take a snapshot instead); newer than the next record: -EINVAL.
+ * @buf:	in: user buffer for whole records (struct uv_log_rec ...).
+ * @buf_len:	in: its size; the module copies at most UV_LOG_READ_MAX bytes per
+ *		call. Too small for the first record: -ENOSPC.
+ * @len:	out: bytes of whole records written.
+ * @next_seq:	out: the sequence number to ask for next.
+ * @first_seq:	out: the oldest record the ring still holds.
+ * @head_seq:	out: the sequence number the next record will get.
+ * @reserved:	zero.
+ */
+struct uv_log_read {
+	__u32 size;
+	__u32 flags;
+	__u64 from_seq;
+	__u64 buf;
+	__u64 buf_len;
+	__u64 len;
+	__u64 next_seq;
+	__u64 first_seq;
+	__u64 head_seq;
+	__u64 reserved[4];
+};
+
+#define UV_LOG_READ_SIZE_VER0	96
+#define UV_LOG_READ_MAX		(1024 * 1024)
+
+/**
+ * struct uv_check - UV_IOC_CHECK: run the database's invariant checker
+ * @size:	sizeof(struct uv_check).
+ * @flags:	in: zero.
+ * @pages:	out: 4 KiB pages the database describes.
+ * @partitions: out: partition descriptors (pseudo partitions included).
+ * @index_pages: out: index pages of the map.
+ * @processors: out: processor descriptors.
+ * @channels:	out: channel descriptors.
+ * @resdb_err:	out: 0, or the checker's error code (then the ioctl fails with
+ *		-EUCLEAN and @message names the first broken rule).
+ * @next_seq:	out: the log sequence number the checked image corresponds to.
+ * @image_hash:	out: resdb_image_hash() of it.
+ * @region_pfn:	out: first page frame of the 4 MiB boot region.
+ * @message:	out: NUL-terminated.
+ * @reserved:	zero.
+ */
+struct uv_check {
+	__u32 size;
+	__u32 flags;
+	__u64 pages;
+	__u32 partitions;
+	__u32 index_pages;
+	__u32 processors;
+	__u32 channels;
+	__u32 resdb_err;
+	__u32 pad;
+	__u64 next_seq;
+	__u64 image_hash;
+	__u64 region_pfn;
+	char message[UV_MESSAGE_LEN];
+	__u64 reserved[4];
+};
+
+#define UV_CHECK_SIZE_VER0	352
+
+/* uv_pool.op for UV_IOC_POOL_RESIZE */
+#define UV_POOL_GROW		1	/* add @bytes */
+#define UV_POOL_SHRINK		2	/* give @bytes back to Linux */
+#define UV_POOL_SET		3	/* grow or shrink to @bytes */
+
+#define UV_POOL_CHUNK		(4ull << 20)	/* 4 MiB: one order-10 allocation */
+
+/**
+ * struct uv_pool - UV_IOC_POOL_INFO, UV_IOC_POOL_RESIZE (holder)
+ * @size:	sizeof(struct uv_pool).
+ * @op:		in: RESIZE: UV_POOL_GROW, UV_POOL_SHRINK or UV_POOL_SET; INFO: 0.
+ * @bytes:	in: RESIZE: a multiple of UV_POOL_CHUNK; INFO: 0.
+ * @pool_bytes:	out: memory the pool holds (taken from Linux).
+ * @available_bytes: out: memory the database gives to "available".
+ * @free_bytes:	out: pool memory in whole 4 MiB pages owned by "available":
+ *		what a shrink can give back now.
+ * @host_bytes:	out: memory owned by the "host" pseudo partition (Linux).
+ * @log_seq:	out: RESIZE: COMMIT sequence number of its transaction (0: none).
+ * @message:	out: NUL-terminated reason when RESIZE fails.
+ * @reserved:	zero.
+ *
+ * A resize is all or nothing: grow allocates every page first, then moves them
+ * from host to available in one transaction; shrink moves whole free pages
+ * from available to host in one transaction, zeroes them and frees them.
+ */
+struct uv_pool {
+	__u32 size;
+	__u32 op;
+	__u64 bytes;
+	__u64 pool_bytes;
+	__u64 available_bytes;
+	__u64 free_bytes;
+	__u64 host_bytes;
+	__u64 log_seq;
+	char message[UV_MESSAGE_LEN];
+	__u64 reserved[4];
+};
+
+#define UV_POOL_SIZE_VER0	344
+
+/* uv_query.what */
+#define UV_QUERY_OWNER		1	/* owner of page @pfn */
+#define UV_QUERY_PARTITIONS	2	/* partition descriptors -> struct uv_partition_info */
+#define UV_QUERY_EXTENTS	3	/* @partition's runs of pages from @pfn -> uv_extent */
+
+#define UV_QUERY_MAX		1024	/* entries per call */
+
+struct uv_partition_info {
+	__u32 number;		/* [G,M,K] of its descriptor page */
+	__u32 type;		/* enum uv_partition_type */
+	__u32 state;
+	__u32 flags;		/* UV_PART_F_* */
+	char name[32];
+	char role[16];
+	__u64 pages;		/* 4 KiB pages it owns */
+	__u32 slots;
+	__u32 channels;
+};
+
+#define UV_PART_F_BUILTIN	1	/* a partition the format creates (pseudo, idle...) */
+
+struct uv_extent {
+	__u64 pfn;
+	__u64 nr_pages;
+	__u32 entry;		/* the map entry (partition number, maybe with S) */
+	__u32 pad;
+};
+
+/**
+ * struct uv_query - UV_IOC_QUERY: read the database
+ * @size:	sizeof(struct uv_query).
+ * @what:	in: UV_QUERY_*.
+ * @pfn:	in: OWNER: the page frame; EXTENTS: start from this frame.
+ * @partition:	in: EXTENTS: the partition number.
+ * @max:	in: PARTITIONS, EXTENTS: room at @buf, in entries (<= UV_QUERY_MAX).
+ * @buf:	in: PARTITIONS, EXTENTS: user array.
+ * @count:	out: entries written.
+ * @owner:	out: OWNER: the entry owning @pfn (a partition number, maybe with S).
+ * @scale:	out: OWNER: scale of that entry (1 = 4 KiB, 2 = 4 MiB, ...).
+ * @next_pfn:	out: PARTITIONS, EXTENTS: more remain from here (EXTENTS) /
+ *		after this partition number (PARTITIONS); ~0 when complete.
+ * @reserved:	zero.
+ */
+struct uv_query {
+	__u32 size;
+	__u32 what;
+	__u64 pfn;
+	__u32 partition;
+	__u32 max;
+	__u64 buf;
+	__u32 count;
+	__u32 owner;
+	__u32 scale;
+	__u32 pad;
+	__u64 next_pfn;
+	__u64 reserved[4];
+};
+
+#define UV_QUERY_SIZE_VER0	88
+
+#define UV_IOC_TXN_SUBMIT	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x01, \
+				     UV_TXN_SUBMIT_SIZE_VER0)	/* struct uv_txn_submit */
+#define UV_IOC_SNAPSHOT		_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x02, \
+				     UV_SNAPSHOT_SIZE_VER0)	/* struct uv_snapshot */
+#define UV_IOC_LOG_READ		_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x03, \
+				     UV_LOG_READ_SIZE_VER0)	/* struct uv_log_read */
+#define UV_IOC_CHECK		_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x04, \
+				     UV_CHECK_SIZE_VER0)	/* struct uv_check */
+#define UV_IOC_POOL_INFO	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x05, \
+				     UV_POOL_SIZE_VER0)		/* struct uv_pool */
+#define UV_IOC_POOL_RESIZE	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x06, \
+				     UV_POOL_SIZE_VER0)		/* struct uv_pool */
+#define UV_IOC_QUERY		_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x07, \
+				     UV_QUERY_SIZE_VER0)	/* struct uv_query */
 
 #endif /* _UAPI_LINUX_ULTRAVISOR_H */
