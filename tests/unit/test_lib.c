@@ -160,7 +160,7 @@ START_TEST(test_open_other_error)
 	struct ultra_err e = { 0 };
 
 	/* A directory can't be opened read-write: not "module not loaded". */
-	ck_assert_int_eq(ultra_open("/", &e), -EISDIR);
+	ck_assert_int_eq(ultra_open_cmd("/", &e), -EISDIR);
 	ck_assert_str_eq(e.msg, "cannot open /: Is a directory");
 }
 END_TEST
@@ -279,7 +279,7 @@ START_TEST(test_json_tool_and_null)
 	ck_assert_int_eq(ultra_json_add(o, "tool", ultra_json_tool("ultractl")), 0);
 	ck_assert_int_eq(ultra_json_add(o, "module", NULL), 0);
 	ck_assert_str_eq(ultra_json_string(o, false),
-			 "{\"tool\":{\"name\":\"ultractl\",\"version\":\"0.1.0\",\"abi\":\"1.0\"},"
+			 "{\"tool\":{\"name\":\"ultractl\",\"version\":\"0.1.0\",\"abi\":\"1.1\"},"
 			 "\"module\":null}");
 	/* A NULL object frees the value it was given and says so. */
 	ck_assert_int_eq(ultra_json_add(NULL, "x", json_object_new_int(1)), -EINVAL);

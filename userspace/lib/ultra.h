@@ -20,7 +20,7 @@
 /* Environment variable that overrides UV_DEVICE_PATH (tests, chroots). */
 #define ULTRA_DEV_ENV		"ULTRAVISOR_DEV"
 
-#define ULTRA_ERR_MSG_LEN	256
+#define ULTRA_ERR_MSG_LEN	512
 
 /**
  * struct ultra_err - an error with its errno and a human-readable message
@@ -57,12 +57,20 @@ void ultra_err_print(FILE *f, const char *prog, const struct ultra_err *e);
 const char *ultra_dev_path(void);
 
 /*
- * Open the ultravisor device (@path, or ultra_dev_path() when NULL), close-on-exec.
- * Returns the file descriptor, or a negative errno; a missing node (ENOENT) or a
- * node without a driver (ENXIO, ENODEV) is reported as "ultravisor module not
- * loaded (<path>: <strerror>)".
+ * Open the ultravisor device (@path, or ultra_dev_path() when NULL) read-only,
+ * close-on-exec: any number of such opens may exist; they get the read-only
+ * ioctls. Returns the file descriptor, or a negative errno; a missing node
+ * (ENOENT) or a node without a driver (ENXIO, ENODEV) is reported as
+ * "ultravisor module not loaded (<path>: <strerror>)".
  */
 int ultra_open(const char *path, struct ultra_err *e);
+
+/*
+ * The same, read-write: the caller becomes the holder of the command channel
+ * (the only one allowed to submit transactions and resize the pool). EBUSY
+ * when another process holds it.
+ */
+int ultra_open_cmd(const char *path, struct ultra_err *e);
 
 /*
  * UV_IOC_VERSION on @fd. Fills @v (zeroed and sized by this function). Checks the

@@ -19,18 +19,22 @@ const char *ultra_dev_path(void)
 	return p && *p ? p : UV_DEVICE_PATH;
 }
 
-int ultra_open(const char *path, struct ultra_err *e)
+static int ultra_open_flags(const char *path, int flags, struct ultra_err *e)
 {
 	int fd, err;
 
 	if (!path)
 		path = ultra_dev_path();
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = open(path, flags | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
 
 	err = errno;
 	switch (err) {
+	case EBUSY:
+		return ultra_err_set(e, err,
+				     "the command channel %s is held by another process (the kernel log names it; the ultravisor allows one holder)",
+				     path);
 	case ENOENT:
 	case ENXIO:
 	case ENODEV:
@@ -43,6 +47,16 @@ int ultra_open(const char *path, struct ultra_err *e)
 	default:
 		return ultra_err_set(e, err, "cannot open %s: %s", path, strerror(err));
 	}
+}
+
+int ultra_open(const char *path, struct ultra_err *e)
+{
+	return ultra_open_flags(path, O_RDONLY, e);
+}
+
+int ultra_open_cmd(const char *path, struct ultra_err *e)
+{
+	return ultra_open_flags(path, O_RDWR, e);
 }
 
 int ultra_get_version(int fd, struct uv_version *v, struct ultra_err *e)

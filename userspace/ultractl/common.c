@@ -6,6 +6,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "ultra.h"
+#include "ultra_json.h"
 #include "ultractl.h"
 
 int ultractl_parse_common(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd,
@@ -45,4 +47,38 @@ int ultractl_parse_common(struct ultractl_ctx *ctx, const struct ultractl_cmd *c
 		return ULTRACTL_EXIT_USAGE;
 	}
 	return ULTRACTL_CONTINUE;
+}
+
+int ultractl_fail(struct ultractl_ctx *ctx, const struct ultra_err *e)
+{
+	if (ctx->json) {
+		json_object *o = json_object_new_object();
+
+		if (o && !ultra_json_add(o, "error", ultra_json_error(e)))
+			ultra_json_print(stdout, o, true);
+		json_object_put(o);
+	}
+	ultra_err_print(stderr, ctx->prog, e);
+	return ULTRACTL_EXIT_FAIL;
+}
+
+int ultractl_json_out(json_object *o)
+{
+	int ret = o ? ultra_json_print(stdout, o, true) : -1;
+
+	json_object_put(o);
+	return ret ? ULTRACTL_EXIT_FAIL : ULTRACTL_EXIT_OK;
+}
+
+int ultractl_usage(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd, const char *why)
+{
+	fprintf(stderr, "%s %s: %s\n", ctx->prog, cmd->name, why);
+	fprintf(stderr, "Usage: %s [--json] %s %s\n", ctx->prog, cmd->name, cmd->args);
+	return ULTRACTL_EXIT_USAGE;
+}
+
+int ultractl_help(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd)
+{
+	printf("Usage: %s [--json] %s %s\n  %s\n", ctx->prog, cmd->name, cmd->args, cmd->help);
+	return ULTRACTL_EXIT_OK;
 }

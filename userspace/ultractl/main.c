@@ -16,6 +16,9 @@ static const struct ultractl_cmd *const commands[] = {
 	&ultractl_cmd_version,
 	&ultractl_cmd_status,
 	&ultractl_cmd_events,
+	&ultractl_cmd_db,
+	&ultractl_cmd_txn,
+	&ultractl_cmd_pool,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

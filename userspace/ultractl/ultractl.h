@@ -52,8 +52,22 @@ struct ultractl_cmd {
 int ultractl_parse_common(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd,
 			  int argc, char **argv);
 
+struct ultra_err;
+struct json_object;
+
+/* Print @e (and {"error": ...} on stdout with --json); returns ULTRACTL_EXIT_FAIL. */
+int ultractl_fail(struct ultractl_ctx *ctx, const struct ultra_err *e);
+/* Print @o (taking it; NULL: out of memory) and return the exit status. */
+int ultractl_json_out(struct json_object *o);
+/* "ultractl CMD: WHY" and the usage line on stderr; returns ULTRACTL_EXIT_USAGE. */
+int ultractl_usage(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd, const char *why);
+int ultractl_help(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd);
+
 extern const struct ultractl_cmd ultractl_cmd_version;
 extern const struct ultractl_cmd ultractl_cmd_status;
 extern const struct ultractl_cmd ultractl_cmd_events;
+extern const struct ultractl_cmd ultractl_cmd_db;
+extern const struct ultractl_cmd ultractl_cmd_txn;
+extern const struct ultractl_cmd ultractl_cmd_pool;
 
 #endif /* ULTRACTL_H */
