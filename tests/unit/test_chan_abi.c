@@ -56,7 +56,7 @@ START_TEST(test_layout_header)
 	OFF(uv_channel_header, reserved3, 0xa00);
 	ck_assert_uint_eq(sizeof(((struct uv_channel_header *)0)->config), UV_CHANNEL_CONFIG_SIZE);
 	ck_assert_uint_eq(sizeof(((struct uv_channel_header *)0)->queue),
-			  UV_CHANNEL_MAX_QUEUES * UV_CHANNEL_QUEUE_SIZE);
+			  (size_t)UV_CHANNEL_MAX_QUEUES * UV_CHANNEL_QUEUE_SIZE);
 	ck_assert_uint_eq(UV_CHANNEL_QUEUE_MEM_OFFSET, 4096);
 	ck_assert_uint_eq(sizeof(struct uv_guid), 16);
 	/* "ULTRACHN" in memory order */
@@ -151,19 +151,19 @@ END_TEST
 START_TEST(test_types_and_guids)
 {
 	static const struct {
-		uint32_t type;
 		const char *name, *guid;
+		uint32_t type;
 		uint32_t virtio;
 	} want[] = {
-		{ UV_CHANNEL_TYPE_CONTROL, "control", "da586b4f-9d70-4d69-a500-af8cc937c040", 0 },
-		{ UV_CHANNEL_TYPE_COMMAND, "command", "da74bc58-e392-4b43-9081-36cd53ef23ef", 0 },
-		{ UV_CHANNEL_TYPE_BOOT, "boot", "079ba0cd-653a-4a7c-9d64-6927c827024d", 0 },
-		{ UV_CHANNEL_TYPE_CONSOLE, "console", "17ebb0c0-0efd-444f-b6f3-5aae80e01b2e", 3 },
-		{ UV_CHANNEL_TYPE_STORAGE, "storage", "a6f97ff8-27eb-4679-9865-dcd22dd732ca", 2 },
-		{ UV_CHANNEL_TYPE_NETWORK, "network", "95b69ff4-7e5d-4914-9a6f-b2cd0296c806", 1 },
-		{ UV_CHANNEL_TYPE_POWER, "power", "739c73da-f3f8-4ec5-abed-3eb11a592481", 0 },
-		{ UV_CHANNEL_TYPE_MEMORY, "memory", "5be50337-d4d4-47d5-b3d6-9bfb63a85afe", 0 },
-		{ UV_CHANNEL_TYPE_PROCESSOR, "processor", "ceddb78a-1893-4d0f-9ddb-4d71d1ef34bf", 0 },
+		{ "control", "da586b4f-9d70-4d69-a500-af8cc937c040", UV_CHANNEL_TYPE_CONTROL, 0 },
+		{ "command", "da74bc58-e392-4b43-9081-36cd53ef23ef", UV_CHANNEL_TYPE_COMMAND, 0 },
+		{ "boot", "079ba0cd-653a-4a7c-9d64-6927c827024d", UV_CHANNEL_TYPE_BOOT, 0 },
+		{ "console", "17ebb0c0-0efd-444f-b6f3-5aae80e01b2e", UV_CHANNEL_TYPE_CONSOLE, 3 },
+		{ "storage", "a6f97ff8-27eb-4679-9865-dcd22dd732ca", UV_CHANNEL_TYPE_STORAGE, 2 },
+		{ "network", "95b69ff4-7e5d-4914-9a6f-b2cd0296c806", UV_CHANNEL_TYPE_NETWORK, 1 },
+		{ "power", "739c73da-f3f8-4ec5-abed-3eb11a592481", UV_CHANNEL_TYPE_POWER, 0 },
+		{ "memory", "5be50337-d4d4-47d5-b3d6-9bfb63a85afe", UV_CHANNEL_TYPE_MEMORY, 0 },
+		{ "processor", "ceddb78a-1893-4d0f-9ddb-4d71d1ef34bf", UV_CHANNEL_TYPE_PROCESSOR, 0 },
 	};
 	static const struct uv_guid console = UV_CHANNEL_GUID_CONSOLE;
 	char text[CHAN_GUID_TEXT_LEN];
