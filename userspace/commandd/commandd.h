@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ultra-commandd: the command partition's resource service (WO 2005/036358
+ * ¶[0090]-[0092], [0174]-[0187], [0203]-[0204]). The only client of the module's
+ * command channel: it keeps a replica of the resource database, decides which
+ * memory, processors and time slots each partition gets (placement.c, schedule.c)
+ * and submits those decisions as transactions.
+ *
+ * Pieces, one file each:
+ *   backend_*.c   the module as the daemon sees it (struct cmdd_backend_ops):
+ *                 backend_master.c is an in-process resource database acting as the
+ *                 module does (tests, benchmarks, --backend sim)
+ *   replica.c     the replica: two resdb images, left-right, published with RCU
+ *   map.c         reading the fractal map (index pages, free runs)
+ *   placement.c   memory policy and the dry-run plan every transaction is built in
+ *   schedule.c    processor/duty-cycle policy (Figures 5 and 6)
+ *   service.c     requests -> plans -> transactions; idempotent retries; restart
+ *   journal.c     request ids -> results, in a small file replaced atomically
+ *   protocol.c    the JSON request parser and response shapes (docs/command-api.md)
+ *   server.c      the UNIX socket, SO_PEERCRED, one thread per connection
+ *   log.c         journald-friendly log lines
+ *
+ * Locking: service.update_lock serialises everything that changes the database
+ * (one updater); readers never lock, they read the published replica inside an RCU
+ * read-side critical section (replica.c explains the left-right scheme). Lock
+ * order: update_lock, then the journal (updater only), then the backend's own lock.
+ */
+#ifndef CMDD_COMMANDD_H
+#define CMDD_COMMANDD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "cmdapi.h"
+#include "resdb/resdb.h"
+#include "ultra.h"
+
+struct resdb_store;
+
+/* ---- log.c ---------------------------------------------------------------------- */
+
+/* syslog priorities; with JOURNAL_STREAM set lines carry "<N>" for journald. */
+#define CMDD_LOG_ERR		3
+#define CMDD_LOG_WARNING	4
+#define CMDD_LOG_NOTICE		5
+#define CMDD_LOG_INFO		6
+#define CMDD_LOG_DEBUG		7
+
+void cmdd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Lines above this priority are dropped (CMDD_LOG_INFO by default). */
+void cmdd_log_set_level(int prio);
+
+/* ---- backend: the module's command channel ---------------------------------------- */
+
+enum cmdd_ctl {
+	CMDD_CTL_START = 1,
+	CMDD_CTL_PAUSE,
+	CMDD_CTL_RESUME,
+	CMDD_CTL_STOP,
+};
+
+/* What a submitted transaction did (mirrors struct uv_txn_submit's outputs). */
+struct cmdd_submit_res {
+	u64 begin_seq;		/* its BEGIN record, 0 if it never began */
+	u64 commit_seq;		/* its COMMIT record, 0 if it did not commit */
+	u32 resdb_err;		/* enum resdb_err */
+	u32 err_step;
+	u32 err_index;
+	u32 err_expected;
+	u32 err_found;
+};
+
+struct cmdd_host_info {
+	u32 nr_cpus;		/* physical CPUs the module knows */
+};
+
+struct cmdd_backend;
+
+/*
+ * The module as the daemon uses it. Every function returns 0 or a negative errno
+ * and fills e with a sentence. Called by the updater only (service.update_lock),
+ * except snapshot (also db verify, under the same lock).
+ */
+struct cmdd_backend_ops {
+	const char *name;
+	/* A consistent image: struct uv_snap_hdr + pages, malloc'd into *buf. */
+	int (*snapshot)(struct cmdd_backend *be, void **buf, size_t *len,
+			struct ultra_err *e);
+	/*
+	 * Whole audit-log records with seq >= from into buf. *next: the seq to ask
+	 * for next; *head: the seq the next record will get. -ESTALE: the ring no
+	 * longer holds from; -ENOSPC: buf is too small for the first record.
+	 */
+	int (*log_read)(struct cmdd_backend *be, u64 from, void *buf, size_t len,
+			size_t *out_len, u64 *next, u64 *head, struct ultra_err *e);
+	/* One transaction in its binary form (struct uv_txn_hdr + steps). */
+	int (*submit)(struct cmdd_backend *be, const void *txn, size_t len,
+		      struct cmdd_submit_res *res, struct ultra_err *e);
+	/* Run control of a partition: needs the monitor. */
+	int (*control)(struct cmdd_backend *be, u32 partition, enum cmdd_ctl op,
+		       struct ultra_err *e);
+	int (*host_info)(struct cmdd_backend *be, struct cmdd_host_info *h,
+			 struct ultra_err *e);
+	/* Give up the command channel (another daemon may then hold it). */
+	void (*close)(struct cmdd_backend *be);
+};
+
+struct cmdd_backend {
+	const struct cmdd_backend_ops *ops;
+};
+
+/* backend_master.c: an in-process database that validates, applies and logs. */
+struct cmdd_master_cfg {
+	u64 host_pages;		/* 4 KiB pages of the simulated host (multiple of 1024) */
+	u32 nr_cpus;
+	u64 log_size;		/* bytes of its audit-log ring; 0: 16 MiB */
+};
+
+struct cmdd_master;
+
+struct cmdd_master *cmdd_master_new(const struct cmdd_master_cfg *cfg, struct ultra_err *e);
+void cmdd_master_free(struct cmdd_master *m);
+/* Hold its command channel: -EBUSY while another backend holds it. */
+int cmdd_master_open(struct cmdd_master *m, struct cmdd_backend **be, struct ultra_err *e);
+/* For tests: the master's database under its lock (release with _unlock). */
+struct resdb *cmdd_master_lock(struct cmdd_master *m);
+void cmdd_master_unlock(struct cmdd_master *m);
+/* resdb_check() of the master's database. */
+int cmdd_master_check(struct cmdd_master *m, struct resdb_check_report *rep);
+/* Apply a transaction directly (bench/test set-up), as submit does. */
+int cmdd_master_apply(struct cmdd_master *m, const struct uv_txn_step *s, u32 nr);
+
+/* backend_dev.c: /dev/ultravisor (NULL path: ultra_dev_path()). */
+int cmdd_dev_open(const char *path, struct cmdd_backend **be, struct ultra_err *e);
+
+/* resdb error code -> errno, as the module maps them (docs/command-api.md). */
+int cmdd_resdb_errno(int resdb_err);
+
+/* ---- replica.c ------------------------------------------------------------------ */
+
+struct cmdd_view {
+	struct resdb db;
+	struct resdb_store *store;
+	void *log;
+	bool writable;		/* false while published: the page hook only peeks */
+};
+
+struct cmdd_replica {
+	struct cmdd_view side[2];
+	struct cmdd_view *cur;		/* RCU-protected: what readers see */
+	struct cmdd_view *standby;	/* the updater's, equal to cur between updates */
+	struct cmdd_backend *be;
+	void *recs;			/* records of the current catch-up */
+	size_t recs_len, recs_cap;
+	void *scratch;			/* resdb_check() scratch */
+	size_t scratch_len;
+	/* statistics (updater writes, readers may read torn values: counters only) */
+	u64 resyncs;
+	u64 log_bytes;		/* audit-log bytes replayed */
+	double last_resync_ms;
+};
+
+int cmdd_replica_init(struct cmdd_replica *r, struct cmdd_backend *be, struct ultra_err *e);
+void cmdd_replica_fini(struct cmdd_replica *r);
+/* Updater: rebuild both sides from a snapshot and the log after it. */
+int cmdd_replica_resync(struct cmdd_replica *r, struct ultra_err *e);
+/* Updater: apply what the module logged since; resyncs when the ring moved on. */
+int cmdd_replica_catch_up(struct cmdd_replica *r, struct ultra_err *e);
+/*
+ * Readers (threads registered with rcu_register_thread()): the published
+ * database, valid until cmdd_replica_read_unlock(). NULL before the first resync.
+ */
+const struct resdb *cmdd_replica_read_lock(struct cmdd_replica *r);
+void cmdd_replica_read_unlock(struct cmdd_replica *r);
+/* Updater: the standby image (equal to the published one between updates). */
+struct resdb *cmdd_replica_standby(struct cmdd_replica *r);
+
+/* ---- map.c: reading the fractal map --------------------------------------------- */
+
+struct cmdd_ipage {
+	u32 gmk;		/* [G,M,K] of the index page */
+	u32 scale;		/* of its entries: 1 = 4 KiB, 2 = 4 MiB, 3 = 4 GiB ... */
+	u64 frame;		/* its position at that scale (entry number / 1024) */
+	u32 parent;		/* the index page referring to it, UV_NONE for the top */
+	u32 parent_index;
+	const u32 *e;		/* its 1024 entries */
+};
+
+typedef int (*cmdd_ipage_fn)(void *ctx, const struct cmdd_ipage *p);
+/* Every index page, parent before children. */
+int cmdd_map_visit(const struct resdb *db, cmdd_ipage_fn fn, void *ctx);
+/* First page frame an entry describes. */
+u64 cmdd_entry_pfn(u32 scale, u64 frame, u32 index);
+/* The 4 KiB page number ([G,M,K]) of pfn inside the database window. */
+u32 cmdd_pfn_gmk(const struct resdb *db, u64 pfn);
+/* The entry deciding the owner of pfn: its page, scale, frame, index and value. */
+int cmdd_map_lookup(const struct resdb *db, u64 pfn, struct cmdd_ipage *page, u32 *index,
+		    u32 *value);
+
+/* Entry i is free: "available" owns it (and it is not that partition's descriptor). */
+bool cmdd_entry_free(const struct cmdd_ipage *p, u32 i, u32 avail, u64 avail_pfn);
+
+struct cmdd_map_stats {
+	u32 index_pages[RESDB_SCALE_MAX + 1];	/* by the scale of their entries */
+	u64 free_entries[RESDB_SCALE_MAX + 1];	/* entries owned by "available" */
+	u64 free_pages;				/* 4 KiB pages owned by "available" */
+};
+
+int cmdd_map_stats(const struct resdb *db, struct cmdd_map_stats *st);
+
+/* ---- placement.c, schedule.c -------------------------------------------------- */
+
+enum cmdd_role {
+	CMDD_ROLE_USER = 0,
+	CMDD_ROLE_IO,
+	CMDD_ROLE_COMMAND,
+	CMDD_ROLE_OPERATIONS,
+	CMDD_ROLE_MAX,
+};
+
+#define CMDD_MAX_CHANNELS	16
+#define CMDD_MAX_VCPUS		16
+#define CMDD_CHANNEL_MAX_PAGES	512
+#define CMDD_MEM_UNIT		(4ull << 20)	/* guest memory comes in 4 MiB pages */
+#define CMDD_MEM_MAX		(1ull << 46)	/* 64 TiB: anything bigger is a typo */
+
+struct cmdd_channel_spec {
+	u32 type;			/* opaque to the database, >= 1 */
+	u32 pages;			/* 4 KiB pages, 1..CMDD_CHANNEL_MAX_PAGES */
+	char server[UV_NAME_LEN];	/* "" for none yet */
+};
+
+struct cmdd_create_spec {
+	char name[UV_NAME_LEN];
+	enum cmdd_role role;
+	u64 memory;			/* bytes, a multiple of CMDD_MEM_UNIT */
+	u32 processors;			/* virtual processors */
+	u32 duty;			/* slots of 16 each gets (1..16) */
+	u32 nr_channels;
+	struct cmdd_channel_spec channels[CMDD_MAX_CHANNELS];
+};
+
+/*
+ * A plan: the steps of one transaction, worked out by applying them to a dry-run
+ * database over the standby replica's pages (so every step is validated by the
+ * same code the module runs, and each decision sees the previous steps), then
+ * rolled back. cmdd_plan_end() leaves the standby exactly as it was.
+ */
+struct cmdd_plan {
+	struct resdb db;		/* dry run: the standby's pages, its own log */
+	void *log;
+	u64 log_size;
+	struct uv_txn_step *steps;
+	u32 nr, cap;
+	bool open;
+	bool cpu_allowed[RESDB_MAX_CPUS];	/* CPUs partitions may be scheduled on */
+	struct ultra_err *e;
+};
+
+int cmdd_plan_init(struct cmdd_plan *pl);
+void cmdd_plan_fini(struct cmdd_plan *pl);
+/* Start a dry run over base's pages (base: the standby replica). */
+int cmdd_plan_begin(struct cmdd_plan *pl, const struct resdb *base, struct ultra_err *e);
+/* Validate and apply one step in the dry run, and record it. */
+int cmdd_plan_step(struct cmdd_plan *pl, const struct uv_txn_step *s);
+/* Roll the dry run back. The steps stay in pl->steps. */
+void cmdd_plan_end(struct cmdd_plan *pl);
+
+/* The policies. Each adds the steps of one transaction to an open plan. */
+int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u32 *number);
+int cmdd_place_destroy(struct cmdd_plan *pl, u32 number);
+/* Describe CPUs [0, nr_cpus) that have no processor descriptor yet. */
+int cmdd_place_processors(struct cmdd_plan *pl, u32 nr_cpus);
+/* Give every virtual processor of number duty slots (schedule.c). */
+int cmdd_schedule_place(struct cmdd_plan *pl, u32 number, enum cmdd_role role,
+			u32 processors, u32 duty);
+/* Hand every slot of number back to the idle partition. */
+int cmdd_schedule_release(struct cmdd_plan *pl, u32 number);
+/* Merge index pages that "available" owns entirely, freeing their pages. */
+int cmdd_place_coarsen(struct cmdd_plan *pl);
+
+/* Lookups the service shares. */
+u32 cmdd_find_partition(const struct resdb *db, const char *name);
+enum cmdd_role cmdd_role_of_type(u32 type);
+u32 cmdd_type_of_role(enum cmdd_role role);
+const char *cmdd_role_name(enum cmdd_role role);
+int cmdd_role_by_name(const char *name, enum cmdd_role *role);
+const char *cmdd_type_name(u32 type);
+
+/* ---- protocol.c ----------------------------------------------------------------- */
+
+enum cmdd_op {
+	CMDD_OP_CREATE = 0,
+	CMDD_OP_DESTROY,
+	CMDD_OP_START,
+	CMDD_OP_PAUSE,
+	CMDD_OP_RESUME,
+	CMDD_OP_STOP,
+	CMDD_OP_SET_SCHEDULE,
+	CMDD_OP_LIST,
+	CMDD_OP_SHOW,
+	CMDD_OP_DB_DUMP,
+	CMDD_OP_DB_VERIFY,
+	CMDD_OP_STATS,
+	CMDD_OP_MAX,
+};
+
+struct cmdd_request {
+	char id[CMDAPI_ID_MAX + 1];
+	enum cmdd_op op;
+	struct cmdd_create_spec c;	/* create; name for the others */
+	bool has_duty, has_processors;	/* set_schedule: what was given */
+	char image[CMDAPI_PATH_MAX + 1];
+	u64 fingerprint;		/* what the request asks, for retries with the same id */
+};
+
+const char *cmdd_op_name(enum cmdd_op op);
+int cmdd_op_by_name(const char *name, enum cmdd_op *op);
+/* Changes the database (or a partition's run state): journaled, updater only. */
+bool cmdd_op_mutates(enum cmdd_op op);
+
+/*
+ * Parse and validate one request (a JSON object, docs/command-api.md). Strict:
+ * unknown fields, wrong types and out-of-range values are errors. On error req->id
+ * holds the id if it was readable ("" otherwise).
+ */
+int cmdd_request_parse(const char *buf, size_t len, struct cmdd_request *req,
+		       struct ultra_err *e);
+/* {"v":1,"id":..,"ok":true,"result":result} (takes result). */
+json_object *cmdd_response_ok(const char *id, json_object *result);
+/* {"v":1,"id":..,"ok":false,"error":{"errno":..,"errno_name":..,"message":..}} */
+json_object *cmdd_response_error(const char *id, const struct ultra_err *e);
+
+/* ---- journal.c ------------------------------------------------------------------- */
+
+enum cmdd_jstate {
+	CMDD_J_INFLIGHT = 1,	/* about to be (or being) submitted */
+	CMDD_J_DONE = 2,	/* answered; the response is kept for retries */
+};
+
+struct cmdd_jentry {
+	char id[CMDAPI_ID_MAX + 1];
+	u32 op;			/* enum cmdd_op */
+	u32 state;		/* enum cmdd_jstate */
+	u64 fingerprint;
+	u64 seq;		/* INFLIGHT: log sequence number its BEGIN will have */
+	char name[UV_NAME_LEN];
+	char *response;		/* DONE: the response, JSON text */
+};
+
+struct cmdd_journal;
+
+#define CMDD_JOURNAL_MAX	256
+
+/* path NULL: in memory only. A missing file is an empty journal. */
+int cmdd_journal_open(const char *path, u32 max_entries, struct cmdd_journal **j,
+		      struct ultra_err *e);
+void cmdd_journal_close(struct cmdd_journal *j);
+const struct cmdd_jentry *cmdd_journal_find(const struct cmdd_journal *j, const char *id);
+u32 cmdd_journal_count(const struct cmdd_journal *j);
+const struct cmdd_jentry *cmdd_journal_entry(const struct cmdd_journal *j, u32 i);
+/* Each change rewrites the file (temp file, fsync, rename, fsync of the folder). */
+int cmdd_journal_begin(struct cmdd_journal *j, const struct cmdd_jentry *in,
+		       struct ultra_err *e);
+int cmdd_journal_finish(struct cmdd_journal *j, const char *id, const char *response,
+			struct ultra_err *e);
+int cmdd_journal_forget(struct cmdd_journal *j, const char *id, struct ultra_err *e);
+
+/* ---- service.c ------------------------------------------------------------------- */
+
+/* Test hook: behave as if the process died at this point of a mutating request. */
+enum cmdd_failpoint {
+	CMDD_FAIL_NONE = 0,
+	CMDD_FAIL_AFTER_JOURNAL,	/* in flight journaled, nothing submitted */
+	CMDD_FAIL_AFTER_SUBMIT,		/* the module applied it, no response journaled */
+	CMDD_FAIL_AFTER_FINISH,		/* journaled done, response never sent */
+	CMDD_FAIL_MAX,
+};
+
+struct cmdd_config {
+	const char *journal_path;	/* NULL: in-memory journal (tests) */
+	u32 journal_max;		/* 0: CMDD_JOURNAL_MAX */
+	u32 nr_cpus;			/* CPUs partitions may use: [0, nr); 0: all */
+};
+
+struct cmdd_service;
+
+/*
+ * Resynchronise from the backend (snapshot + log), settle what the journal had in
+ * flight, describe the processors, then serve. The backend stays the caller's.
+ */
+int cmdd_service_open(struct cmdd_service **out, struct cmdd_backend *be,
+		      const struct cmdd_config *cfg, struct ultra_err *e);
+void cmdd_service_close(struct cmdd_service *svc);
+/* Handle one parsed request; returns the response (never NULL unless out of memory). */
+json_object *cmdd_service_handle(struct cmdd_service *svc, const struct cmdd_request *req);
+/* Parse a request line and handle it: what a connection does per line. */
+json_object *cmdd_service_handle_text(struct cmdd_service *svc, const char *buf, size_t len);
+struct cmdd_replica *cmdd_service_replica(struct cmdd_service *svc);
+void cmdd_service_set_failpoint(struct cmdd_service *svc, enum cmdd_failpoint fp);
+/* After a failpoint fired the service answers nothing any more (it "died"). */
+bool cmdd_service_dead(const struct cmdd_service *svc);
+/* Time the last resynchronisation took (ms) and the in-flight requests settled. */
+double cmdd_service_resync_ms(const struct cmdd_service *svc);
+u32 cmdd_service_recovered(const struct cmdd_service *svc, u32 *forward, u32 *aborted);
+
+/* ---- server.c -------------------------------------------------------------------- */
+
+struct cmdd_server_cfg {
+	const char *path;		/* socket path */
+	uid_t trust_uid;		/* always allowed (root: 0) */
+	gid_t group;			/* members allowed */
+	bool have_group;
+	u32 max_conns;			/* 0: 64 */
+};
+
+struct cmdd_server;
+
+/* Peer check: uid == trust_uid, or gid/one of groups == group. */
+bool cmdd_peer_allowed(const struct cmdd_server_cfg *cfg, uid_t uid, gid_t gid,
+		       const gid_t *groups, int nr_groups);
+/* gid of group name from /etc/group (no NSS: the binaries are static). */
+int cmdd_group_gid(const char *group_file, const char *name, gid_t *gid);
+int cmdd_server_start(struct cmdd_server **out, struct cmdd_service *svc,
+		      const struct cmdd_server_cfg *cfg, struct ultra_err *e);
+void cmdd_server_stop(struct cmdd_server *srv);
+
+#endif /* CMDD_COMMANDD_H */

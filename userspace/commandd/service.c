@@ -1,0 +1,935 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The resource service ([0092], [0183]-[0187]): requests in, transactions out.
+ *
+ * A request that changes something runs under update_lock (one updater):
+ *
+ *   1. a request id already answered gets the same answer again (journal);
+ *   2. the change is planned as one transaction on the standby replica (dry run);
+ *   3. the journal records it in flight, with the log sequence number its BEGIN
+ *      will get (the daemon is the only submitter);
+ *   4. the backend applies it; the replica catches up from the log;
+ *   5. the answer is journaled, then sent.
+ *
+ * After a crash anywhere in there, cmdd_service_open() settles the entry left in
+ * flight from the module's log: its transaction committed -> the answer is rebuilt
+ * from the replica and journaled (roll forward); it aborted or never arrived -> the
+ * entry is dropped (nothing changed), so the client's retry simply runs it. Read-only
+ * requests never lock: they read the published replica under RCU.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <urcu.h>
+
+#include "commandd.h"
+#include "resdb/text.h"
+#include "ultra_json.h"
+
+struct cmdd_service {
+	struct cmdd_backend *be;
+	struct cmdd_replica rep;
+	pthread_mutex_t update_lock;
+	struct cmdd_journal *journal;
+	struct cmdd_plan plan;
+	u32 nr_cpus;
+	enum cmdd_failpoint failpoint;
+	bool dead;
+	double started;
+	double resync_ms;
+	u32 recovered, forward, aborted;
+	/* statistics, updated atomically */
+	u64 requests[CMDD_OP_MAX];
+	u64 errors[CMDD_OP_MAX];
+	u64 replayed;
+	u64 transactions;
+};
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void add_int(json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static void add_number(json_object *o, const char *k, u32 number)
+{
+	char buf[32];
+
+	resdb_text_print_number(number, buf, sizeof(buf));
+	add_str(o, k, buf);
+}
+
+static json_object *error_response(const char *id, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static json_object *error_response(const char *id, int err, const char *fmt, ...)
+{
+	struct ultra_err e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	ultra_err_vset(&e, err, fmt, ap);
+	va_end(ap);
+	return cmdd_response_error(id, &e);
+}
+
+/* ---- describing partitions ---------------------------------------------------------- */
+
+static int extent_cb(void *ctx, u64 pfn, u64 nr, u32 entry)
+{
+	json_object *x = json_object_new_object();
+
+	add_int(x, "pfn", (int64_t)pfn);
+	add_int(x, "pages", (int64_t)nr);
+	if (entry & UV_ENTRY_CTRL)
+		json_object_object_add(x, "control", json_object_new_boolean(true));
+	json_object_array_add(ctx, x);
+	return 0;
+}
+
+static const char *name_of(const struct resdb *db, u32 number, char *buf, size_t len)
+{
+	const struct resdb_partition *p = resdb_partition(db, number);
+
+	if (p)
+		snprintf(buf, len, "%.*s", UV_NAME_LEN, p->name);
+	else
+		resdb_text_print_number(number, buf, len);
+	return buf;
+}
+
+struct chan_ctx {
+	const struct resdb *db;
+	u32 number;
+	json_object *arr;
+	u64 client_pages;	/* pages of its own channels */
+};
+
+static int channel_page(void *ctx, const struct cmdd_ipage *p)
+{
+	struct chan_ctx *c = ctx;
+	u32 i, k;
+
+	if (p->scale != 1)
+		return 0;
+	for (i = 0; i < RESDB_ENTRIES; i++) {
+		u32 n = cmdd_pfn_gmk(c->db, cmdd_entry_pfn(1, p->frame, i));
+		const struct resdb_channel *ch;
+		json_object *x, *srv;
+		bool mine;
+		char buf[40];
+
+		if (p->e[i] != (c->db->ultra | UV_ENTRY_CTRL))
+			continue;
+		ch = resdb_channel(c->db, n);
+		if (!ch)
+			continue;
+		mine = ch->client == c->number;
+		if (mine)
+			c->client_pages += ch->nr_pages;
+		for (k = 0; k < UV_CHANNEL_SERVERS; k++)
+			mine |= ch->server[k] == c->number;
+		if (!mine)
+			continue;
+		x = json_object_new_object();
+		srv = json_object_new_array();
+		add_number(x, "number", n);
+		add_int(x, "type", ch->type);
+		add_str(x, "client", name_of(c->db, ch->client, buf, sizeof(buf)));
+		add_int(x, "first_pfn", (int64_t)ch->first_pfn);
+		add_int(x, "pages", ch->nr_pages);
+		for (k = 0; k < UV_CHANNEL_SERVERS; k++)
+			if (ch->server[k] != UV_NONE)
+				json_object_array_add(srv, json_object_new_string(
+							name_of(c->db, ch->server[k], buf, sizeof(buf))));
+		json_object_object_add(x, "servers", srv);
+		json_object_array_add(c->arr, x);
+	}
+	return 0;
+}
+
+/* Virtual processors and the slots that run them. */
+static json_object *schedule_json(const struct resdb *db, u32 number, u32 *vcpus, u32 *duty)
+{
+	json_object *arr = json_object_new_array();
+	u32 cpu, seen = 0, slots = 0;
+
+	for (cpu = 0; cpu < RESDB_MAX_CPUS; cpu++) {
+		const struct resdb_processor *p = resdb_processor(db, cpu);
+		u32 i = 0;
+
+		while (p && i < UV_SLOTS) {
+			json_object *x;
+			u32 s = i, v = p->slot[i].vcpu;
+
+			if (p->slot[i].partition != number) {
+				i++;
+				continue;
+			}
+			while (i < UV_SLOTS && p->slot[i].partition == number && p->slot[i].vcpu == v)
+				i++;
+			x = json_object_new_object();
+			add_int(x, "vcpu", v);
+			add_int(x, "cpu", cpu);
+			add_int(x, "first", s);
+			add_int(x, "width", i - s);
+			json_object_array_add(arr, x);
+			if (v < 32)
+				seen |= 1u << v;
+			slots += i - s;
+		}
+	}
+	*vcpus = (u32)__builtin_popcount(seen);
+	*duty = *vcpus ? slots / *vcpus : 0;
+	return arr;
+}
+
+static json_object *partition_json(const struct resdb *db, u32 number, bool detail)
+{
+	const struct resdb_partition *p = resdb_partition(db, number);
+	json_object *o;
+	u32 vcpus = 0, duty = 0;
+
+	if (!p)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string_len(p->name,
+					  (int)strnlen(p->name, UV_NAME_LEN)));
+	add_number(o, "number", number);
+	add_str(o, "type", cmdd_type_name(p->type));
+	json_object_object_add(o, "role", json_object_new_string_len(p->role,
+					  (int)strnlen(p->role, UV_ROLE_LEN)));
+	add_str(o, "state", "defined");
+	add_int(o, "owned_bytes", (int64_t)(p->pages * RESDB_PAGE_SIZE));
+	add_int(o, "slots", p->slots);
+	add_int(o, "channels", p->channels);
+	if (detail) {
+		json_object *ext = json_object_new_array();
+		struct chan_ctx c = { .db = db, .number = number, .arr = json_object_new_array() };
+		json_object *sched = schedule_json(db, number, &vcpus, &duty);
+
+		resdb_partition_extents(db, number, extent_cb, ext);
+		json_object_object_add(o, "extents", ext);
+		add_int(o, "processors", vcpus);
+		add_int(o, "duty", duty);
+		json_object_object_add(o, "schedule", sched);
+		cmdd_map_visit(db, channel_page, &c);
+		add_int(o, "memory", (int64_t)((p->pages - 1 - c.client_pages) * RESDB_PAGE_SIZE));
+		json_object_object_add(o, "channel_list", c.arr);
+	}
+	return o;
+}
+
+/* ---- transactions -------------------------------------------------------------------- */
+
+static int submit_plan(struct cmdd_service *svc, struct cmdd_submit_res *res,
+		       struct ultra_err *e)
+{
+	struct cmdd_plan *pl = &svc->plan;
+	u64 len = sizeof(struct uv_txn_hdr) + (u64)pl->nr * sizeof(struct uv_txn_step), out = 0;
+	void *buf = malloc(len);
+	int ret;
+
+	if (!buf)
+		return ultra_err_set(e, ENOMEM, "out of memory");
+	ret = resdb_txn_encode(pl->steps, pl->nr, buf, len, &out);
+	if (ret)
+		ret = ultra_err_set(e, EINVAL, "encoding the transaction: %s", resdb_strerror(ret));
+	else
+		ret = svc->be->ops->submit(svc->be, buf, out, res, e);
+	free(buf);
+	if (!ret)
+		__atomic_add_fetch(&svc->transactions, 1, __ATOMIC_RELAXED);
+	return ret;
+}
+
+/* Plan with fn, then submit; the replica catches up either way. Updater only. */
+static int plan_and_submit(struct cmdd_service *svc, int (*fn)(struct cmdd_plan *, void *),
+			   void *arg, struct ultra_err *e)
+{
+	struct cmdd_submit_res res;
+	int ret;
+
+	ret = cmdd_plan_begin(&svc->plan, cmdd_replica_standby(&svc->rep), e);
+	if (ret)
+		return ret;
+	ret = fn(&svc->plan, arg);
+	cmdd_plan_end(&svc->plan);
+	if (ret || !svc->plan.nr)
+		return ret;
+	ret = submit_plan(svc, &res, e);
+	if (!ret) {
+		struct ultra_err e2;
+
+		if (cmdd_replica_catch_up(&svc->rep, &e2))
+			cmdd_log(CMDD_LOG_ERR, "replica catch-up failed: %s", e2.msg);
+	}
+	return ret;
+}
+
+/* ---- settling what was in flight ---------------------------------------------------- */
+
+enum outcome { OUT_NONE, OUT_COMMIT, OUT_ABORT };
+
+/* What became of the transaction whose BEGIN was to be seq. */
+static int outcome_of(struct cmdd_service *svc, u64 seq, enum outcome *out, struct ultra_err *e)
+{
+	size_t cap = 4u << 20;
+	u8 *buf = malloc(cap);
+	u64 from = seq;
+	int ret = 0;
+
+	*out = OUT_NONE;
+	if (!buf)
+		return ultra_err_set(e, ENOMEM, "out of memory");
+	for (;;) {
+		size_t got = 0, off = 0;
+		u64 next = 0, head = 0;
+
+		ret = svc->be->ops->log_read(svc->be, from, buf, cap, &got, &next, &head, e);
+		if (ret)
+			break;
+		while (off + sizeof(struct uv_log_rec) <= got) {
+			const struct uv_log_rec *rec = (const void *)(buf + off);
+
+			if (rec->size < sizeof(*rec) || rec->size > got - off)
+				break;
+			if (rec->seq == seq && rec->type != UV_LOG_BEGIN)
+				goto done;	/* not ours: it never began */
+			if (rec->txn == seq && rec->type == UV_LOG_COMMIT) {
+				*out = OUT_COMMIT;
+				goto done;
+			}
+			if (rec->txn == seq && rec->type == UV_LOG_ABORT) {
+				*out = OUT_ABORT;
+				goto done;
+			}
+			off += rec->size;
+		}
+		if (!got || next >= head)
+			break;
+		from = next;
+	}
+done:
+	free(buf);
+	return ret;
+}
+
+static json_object *result_for(const struct resdb *db, const struct cmdd_jentry *x)
+{
+	u32 number = cmdd_find_partition(db, x->name);
+	json_object *o;
+
+	if (x->op == CMDD_OP_DESTROY) {
+		o = json_object_new_object();
+		add_str(o, "name", x->name);
+		json_object_object_add(o, "destroyed", json_object_new_boolean(true));
+		return o;
+	}
+	return number == UV_NONE ? NULL : partition_json(db, number, true);
+}
+
+static int settle(struct cmdd_service *svc, const struct cmdd_jentry *in, struct ultra_err *e)
+{
+	struct cmdd_jentry x = *in;
+	const struct resdb *db = cmdd_replica_standby(&svc->rep);
+	enum outcome out = OUT_NONE;
+	json_object *result, *resp;
+	int ret;
+
+	ret = outcome_of(svc, x.seq, &out, e);
+	if (ret == -ESTALE) {
+		/* the log moved on: judge from the state, where the op allows it */
+		bool exists = cmdd_find_partition(db, x.name) != UV_NONE;
+
+		if (x.op == CMDD_OP_CREATE)
+			out = exists ? OUT_COMMIT : OUT_ABORT;
+		else if (x.op == CMDD_OP_DESTROY)
+			out = exists ? OUT_ABORT : OUT_COMMIT;
+		else
+			out = OUT_ABORT;	/* set_schedule: running it again is harmless */
+		ret = 0;
+	}
+	if (ret)
+		return ret;
+	if (out != OUT_COMMIT) {
+		cmdd_log(CMDD_LOG_NOTICE, "request %s (%s %s) had not taken effect: dropped", x.id,
+			 cmdd_op_name(x.op), x.name);
+		svc->aborted++;
+		return cmdd_journal_forget(svc->journal, x.id, e);
+	}
+	result = result_for(db, &x);
+	if (!result)
+		return ultra_err_set(e, EUCLEAN, "request %s committed but '%s' is gone", x.id,
+				     x.name);
+	resp = cmdd_response_ok(x.id, result);
+	ret = cmdd_journal_finish(svc->journal, x.id, ultra_json_string(resp, false), e);
+	json_object_put(resp);
+	cmdd_log(CMDD_LOG_NOTICE, "request %s (%s %s) had committed: rolled forward", x.id,
+		 cmdd_op_name(x.op), x.name);
+	svc->forward++;
+	return ret;
+}
+
+static int settle_all(struct cmdd_service *svc, struct ultra_err *e)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < cmdd_journal_count(svc->journal);) {
+		const struct cmdd_jentry *x = cmdd_journal_entry(svc->journal, i);
+
+		if (x->state != CMDD_J_INFLIGHT) {
+			i++;
+			continue;
+		}
+		svc->recovered++;
+		ret = settle(svc, x, e);	/* removes or completes the entry */
+		if (ret)
+			return ret;
+		i = 0;
+	}
+	return 0;
+}
+
+static int processors_fn(struct cmdd_plan *pl, void *arg)
+{
+	return cmdd_place_processors(pl, *(u32 *)arg);
+}
+
+/* ---- open/close ------------------------------------------------------------------------ */
+
+int cmdd_service_open(struct cmdd_service **out, struct cmdd_backend *be,
+		      const struct cmdd_config *cfg, struct ultra_err *e)
+{
+	struct cmdd_service *svc = calloc(1, sizeof(*svc));
+	struct cmdd_host_info host = { 0 };
+	u32 i;
+	int ret;
+
+	*out = NULL;
+	if (!svc)
+		return ultra_err_set(e, ENOMEM, "out of memory");
+	svc->be = be;
+	svc->started = now_ms();
+	pthread_mutex_init(&svc->update_lock, NULL);
+	if (cmdd_plan_init(&svc->plan)) {
+		ret = ultra_err_set(e, ENOMEM, "out of memory");
+		goto fail_plan;
+	}
+	ret = cmdd_replica_init(&svc->rep, be, e);
+	if (ret)
+		goto fail_replica;
+	svc->resync_ms = svc->rep.last_resync_ms;
+	ret = cmdd_journal_open(cfg->journal_path, cfg->journal_max, &svc->journal, e);
+	if (ret)
+		goto fail;
+	ret = be->ops->host_info(be, &host, e);
+	if (ret)
+		goto fail;
+	svc->nr_cpus = cfg->nr_cpus && cfg->nr_cpus < host.nr_cpus ? cfg->nr_cpus : host.nr_cpus;
+	for (i = 0; i < RESDB_MAX_CPUS; i++)
+		svc->plan.cpu_allowed[i] = i < svc->nr_cpus;
+	ret = settle_all(svc, e);
+	if (ret)
+		goto fail;
+	ret = plan_and_submit(svc, processors_fn, &svc->nr_cpus, e);
+	if (ret)
+		goto fail;
+	*out = svc;
+	return 0;
+fail:
+	cmdd_journal_close(svc->journal);
+	cmdd_replica_fini(&svc->rep);
+fail_replica:
+	cmdd_plan_fini(&svc->plan);
+fail_plan:
+	pthread_mutex_destroy(&svc->update_lock);
+	free(svc);
+	return ret;
+}
+
+void cmdd_service_close(struct cmdd_service *svc)
+{
+	if (!svc)
+		return;
+	cmdd_journal_close(svc->journal);
+	cmdd_replica_fini(&svc->rep);
+	cmdd_plan_fini(&svc->plan);
+	pthread_mutex_destroy(&svc->update_lock);
+	free(svc);
+}
+
+struct cmdd_replica *cmdd_service_replica(struct cmdd_service *svc)
+{
+	return &svc->rep;
+}
+
+void cmdd_service_set_failpoint(struct cmdd_service *svc, enum cmdd_failpoint fp)
+{
+	svc->failpoint = fp;
+}
+
+bool cmdd_service_dead(const struct cmdd_service *svc)
+{
+	return svc->dead;
+}
+
+double cmdd_service_resync_ms(const struct cmdd_service *svc)
+{
+	return svc->resync_ms;
+}
+
+u32 cmdd_service_recovered(const struct cmdd_service *svc, u32 *forward, u32 *aborted)
+{
+	if (forward)
+		*forward = svc->forward;
+	if (aborted)
+		*aborted = svc->aborted;
+	return svc->recovered;
+}
+
+/* ---- mutating requests ---------------------------------------------------------------- */
+
+struct mut {
+	const struct cmdd_request *req;
+	u32 number;
+};
+
+static int create_fn(struct cmdd_plan *pl, void *arg)
+{
+	struct mut *m = arg;
+
+	return cmdd_place_create(pl, &m->req->c, &m->number);
+}
+
+static int destroy_fn(struct cmdd_plan *pl, void *arg)
+{
+	struct mut *m = arg;
+
+	return cmdd_place_destroy(pl, m->number);
+}
+
+static int schedule_fn(struct cmdd_plan *pl, void *arg)
+{
+	struct mut *m = arg;
+	const struct resdb_partition *p = resdb_partition(&pl->db, m->number);
+	u32 vcpus = 0, duty = 0;
+	json_object *cur;
+	int ret;
+
+	if (!p)
+		return ultra_err_set(pl->e, ENOENT, "no such partition");
+	if (p->type != UV_PT_USER && p->type != UV_PT_IO && p->type != UV_PT_COMMAND &&
+	    p->type != UV_PT_OPERATIONS)
+		return ultra_err_set(pl->e, EPERM, "'%s' is a built-in partition", m->req->c.name);
+	cur = schedule_json(&pl->db, m->number, &vcpus, &duty);
+	json_object_put(cur);
+	if (m->req->has_processors)
+		vcpus = m->req->c.processors;
+	if (m->req->has_duty)
+		duty = m->req->c.duty;
+	if (!vcpus)
+		vcpus = 1;
+	if (p->type == UV_PT_IO && m->req->has_duty && duty != UV_SLOTS)
+		return ultra_err_set(pl->e, EINVAL,
+				     "I/O partitions get dedicated CPUs (duty 16)");
+	ret = cmdd_schedule_release(pl, m->number);
+	if (!ret)
+		ret = cmdd_schedule_place(pl, m->number, cmdd_role_of_type(p->type), vcpus,
+					  duty ? duty : UV_SLOTS);
+	return ret;
+}
+
+static bool failpoint(struct cmdd_service *svc, enum cmdd_failpoint fp)
+{
+	if (svc->failpoint != fp)
+		return false;
+	svc->dead = true;
+	return true;
+}
+
+static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *req)
+{
+	const struct cmdd_jentry *j;
+	struct cmdd_jentry x;
+	struct cmdd_submit_res res;
+	struct ultra_err e = { 0 };
+	struct mut m = { .req = req, .number = UV_NONE };
+	int (*fn)(struct cmdd_plan *, void *) = NULL;
+	json_object *resp = NULL, *result;
+	const struct resdb *db;
+	int ret;
+
+	pthread_mutex_lock(&svc->update_lock);
+	if (svc->dead) {
+		resp = error_response(req->id, ECANCELED, "the daemon is stopping");
+		goto out;
+	}
+	j = cmdd_journal_find(svc->journal, req->id);
+	if (j) {
+		if (j->op != req->op || j->fingerprint != req->fingerprint) {
+			resp = error_response(req->id, EEXIST,
+					      "request id '%s' was already used for another request",
+					      req->id);
+		} else if (j->state == CMDD_J_DONE) {
+			resp = json_tokener_parse(j->response);
+			if (resp)
+				json_object_object_add(resp, "replayed",
+						       json_object_new_boolean(true));
+			__atomic_add_fetch(&svc->replayed, 1, __ATOMIC_RELAXED);
+		}
+		if (resp || j->state == CMDD_J_DONE)
+			goto out;
+	}
+	ret = cmdd_replica_catch_up(&svc->rep, &e);
+	if (ret) {
+		resp = cmdd_response_error(req->id, &e);
+		goto out;
+	}
+	db = cmdd_replica_standby(&svc->rep);
+	if (req->op != CMDD_OP_CREATE) {
+		m.number = cmdd_find_partition(db, req->c.name);
+		if (m.number == UV_NONE) {
+			resp = error_response(req->id, ENOENT, "no partition named '%s'",
+					      req->c.name);
+			goto out;
+		}
+	}
+	switch (req->op) {
+	case CMDD_OP_CREATE:
+		if (cmdd_find_partition(db, req->c.name) != UV_NONE) {
+			resp = error_response(req->id, EEXIST, "a partition named '%s' exists",
+					      req->c.name);
+			goto out;
+		}
+		fn = create_fn;
+		break;
+	case CMDD_OP_DESTROY:
+		fn = destroy_fn;
+		break;
+	case CMDD_OP_SET_SCHEDULE:
+		fn = schedule_fn;
+		break;
+	default: {
+		static const enum cmdd_ctl ctl[] = {
+			[CMDD_OP_START] = CMDD_CTL_START, [CMDD_OP_PAUSE] = CMDD_CTL_PAUSE,
+			[CMDD_OP_RESUME] = CMDD_CTL_RESUME, [CMDD_OP_STOP] = CMDD_CTL_STOP,
+		};
+
+		/* run control changes no database entry; the monitor will journal it later */
+		ret = svc->be->ops->control(svc->be, m.number, ctl[req->op], &e);
+		resp = ret ? cmdd_response_error(req->id, &e) :
+			     cmdd_response_ok(req->id, partition_json(db, m.number, false));
+		goto out;
+	}
+	}
+	/* plan */
+	ret = cmdd_plan_begin(&svc->plan, cmdd_replica_standby(&svc->rep), &e);
+	if (!ret)
+		ret = fn(&svc->plan, &m);
+	cmdd_plan_end(&svc->plan);
+	if (ret) {
+		resp = cmdd_response_error(req->id, &e);
+		goto out;
+	}
+	/* journal, submit */
+	memset(&x, 0, sizeof(x));
+	memcpy(x.id, req->id, sizeof(x.id));
+	x.op = req->op;
+	x.fingerprint = req->fingerprint;
+	x.seq = resdb_log_next_seq(cmdd_replica_standby(&svc->rep));
+	memcpy(x.name, req->c.name, sizeof(x.name));
+	ret = cmdd_journal_begin(svc->journal, &x, &e);
+	if (ret) {
+		resp = cmdd_response_error(req->id, &e);
+		goto out;
+	}
+	if (failpoint(svc, CMDD_FAIL_AFTER_JOURNAL))
+		goto crashed;
+	ret = svc->plan.nr ? submit_plan(svc, &res, &e) : 0;
+	if (ret) {
+		struct ultra_err e2;
+
+		resp = cmdd_response_error(req->id, &e);
+		if (cmdd_replica_catch_up(&svc->rep, &e2))
+			cmdd_log(CMDD_LOG_ERR, "replica catch-up failed: %s", e2.msg);
+		if (cmdd_journal_forget(svc->journal, req->id, &e2))
+			cmdd_log(CMDD_LOG_ERR, "%s", e2.msg);
+		goto out;
+	}
+	if (failpoint(svc, CMDD_FAIL_AFTER_SUBMIT))
+		goto crashed;
+	ret = cmdd_replica_catch_up(&svc->rep, &e);
+	if (ret) {
+		resp = cmdd_response_error(req->id, &e);
+		goto out;
+	}
+	db = cmdd_replica_standby(&svc->rep);
+	if (req->op == CMDD_OP_DESTROY) {
+		result = json_object_new_object();
+		add_str(result, "name", req->c.name);
+		json_object_object_add(result, "destroyed", json_object_new_boolean(true));
+	} else {
+		result = partition_json(db, cmdd_find_partition(db, req->c.name), true);
+		if (result && req->image[0]) {
+			/* the Boot channel that loads it needs the monitor: not yet */
+			add_str(result, "image", req->image);
+			json_object_object_add(result, "image_loaded",
+					       json_object_new_boolean(false));
+		}
+	}
+	resp = cmdd_response_ok(req->id, result);
+	ret = cmdd_journal_finish(svc->journal, req->id, ultra_json_string(resp, false), &e);
+	if (ret) {
+		/* done in the module; only the retry cache failed: say so in the log */
+		cmdd_log(CMDD_LOG_ERR, "request %s done but not journaled: %s", req->id, e.msg);
+	}
+	if (failpoint(svc, CMDD_FAIL_AFTER_FINISH))
+		goto crashed;
+	cmdd_log(CMDD_LOG_INFO, "%s %s: done (request %s, %u steps)", cmdd_op_name(req->op),
+		 req->c.name, req->id, svc->plan.nr);
+	goto out;
+crashed:
+	json_object_put(resp);
+	resp = error_response(req->id, ECANCELED, "simulated crash");
+out:
+	pthread_mutex_unlock(&svc->update_lock);
+	return resp;
+}
+
+/* ---- read-only requests ---------------------------------------------------------------- */
+
+struct list_ctx {
+	const struct resdb *db;
+	json_object *arr;
+};
+
+static int list_cb(void *ctx, const struct resdb_partition *p)
+{
+	struct list_ctx *l = ctx;
+
+	json_object_array_add(l->arr, partition_json(l->db, p->hdr.me, false));
+	return 0;
+}
+
+static int count_cb(void *ctx, const struct resdb_partition *p)
+{
+	(*(u32 *)ctx)++;
+	return 0;
+}
+
+static int dump_line(void *ctx, const char *line, u64 len)
+{
+	json_object_array_add(ctx, json_object_new_string_len(line, (int)len));
+	return 0;
+}
+
+static json_object *stats_json(struct cmdd_service *svc, const struct resdb *db)
+{
+	json_object *o = json_object_new_object(), *req = json_object_new_object();
+	json_object *idx = json_object_new_object(), *rep = json_object_new_object();
+	struct cmdd_map_stats st;
+	static const char *const scale_names[] = { "", "4K", "4M", "4G", "4T", "4P", "4E" };
+	u32 i, n = 0;
+
+	for (i = 0; i < CMDD_OP_MAX; i++) {
+		json_object *x = json_object_new_object();
+
+		add_int(x, "requests", (int64_t)__atomic_load_n(&svc->requests[i], __ATOMIC_RELAXED));
+		add_int(x, "errors", (int64_t)__atomic_load_n(&svc->errors[i], __ATOMIC_RELAXED));
+		json_object_object_add(req, cmdd_op_name((enum cmdd_op)i), x);
+	}
+	json_object_object_add(o, "requests", req);
+	add_int(o, "replayed", (int64_t)__atomic_load_n(&svc->replayed, __ATOMIC_RELAXED));
+	add_int(o, "transactions", (int64_t)__atomic_load_n(&svc->transactions, __ATOMIC_RELAXED));
+	add_int(o, "uptime_ms", (int64_t)(now_ms() - svc->started));
+	add_str(o, "backend", svc->be->ops->name);
+	add_int(o, "cpus", svc->nr_cpus);
+	if (!cmdd_map_stats(db, &st)) {
+		for (i = 1; i <= db->order; i++) {
+			json_object *x = json_object_new_object();
+
+			add_int(x, "index_pages", st.index_pages[i]);
+			add_int(x, "free_entries", (int64_t)st.free_entries[i]);
+			json_object_object_add(idx, scale_names[i], x);
+		}
+		add_int(o, "free_memory", (int64_t)(st.free_pages * RESDB_PAGE_SIZE));
+	}
+	json_object_object_add(o, "map", idx);
+	resdb_partition_list(db, count_cb, &n);
+	add_int(o, "partitions", n);
+	add_int(rep, "next_seq", (int64_t)resdb_log_next_seq(db));
+	add_int(rep, "resyncs", (int64_t)svc->rep.resyncs);
+	add_int(rep, "log_bytes", (int64_t)svc->rep.log_bytes);
+	json_object_object_add(rep, "last_resync_ms",
+			       json_object_new_double(svc->rep.last_resync_ms));
+	add_int(rep, "recovered", svc->recovered);
+	add_int(rep, "rolled_forward", svc->forward);
+	add_int(rep, "dropped", svc->aborted);
+	json_object_object_add(o, "replica", rep);
+	add_int(o, "journal_entries", cmdd_journal_count(svc->journal));
+	return o;
+}
+
+/* db verify: the replica's snapshot bytes against the module's. */
+static json_object *verify(struct cmdd_service *svc, const struct cmdd_request *req)
+{
+	struct ultra_err e = { 0 };
+	void *mod = NULL, *mine = NULL;
+	size_t mod_len = 0;
+	u64 len = 0, out = 0;
+	const struct resdb *db;
+	struct resdb_check_report rep;
+	json_object *o, *resp;
+	void *scratch = NULL;
+	bool equal;
+	int ret, chk = -RESDB_ENOPAGE;
+
+	pthread_mutex_lock(&svc->update_lock);
+	ret = cmdd_replica_catch_up(&svc->rep, &e);
+	if (!ret)
+		ret = svc->be->ops->snapshot(svc->be, &mod, &mod_len, &e);
+	if (ret) {
+		pthread_mutex_unlock(&svc->update_lock);
+		return cmdd_response_error(req->id, &e);
+	}
+	db = cmdd_replica_read_lock(&svc->rep);
+	ret = db ? resdb_snapshot_size(db, &len) : -RESDB_ESTATE;
+	mine = ret ? NULL : malloc(len);
+	if (mine)
+		ret = resdb_snapshot_write(db, mine, len, &out);
+	equal = mine && !ret && out == mod_len && !memcmp(mine, mod, mod_len);
+	memset(&rep, 0, sizeof(rep));
+	if (db) {
+		u64 need = resdb_check_scratch_size(db);
+
+		scratch = malloc(need);
+		if (scratch)
+			chk = resdb_check(db, scratch, need, &rep);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "equal", json_object_new_boolean(equal));
+	add_int(o, "module_bytes", (int64_t)mod_len);
+	add_int(o, "replica_bytes", (int64_t)out);
+	add_int(o, "module_next_seq", (int64_t)((const struct uv_snap_hdr *)mod)->next_seq);
+	add_int(o, "replica_next_seq", db ? (int64_t)resdb_log_next_seq(db) : 0);
+	add_str(o, "replica_check", chk ? resdb_strerror(chk) : "ok");
+	if (chk && rep.msg[0])
+		add_str(o, "replica_check_message", rep.msg);
+	add_int(o, "partitions", rep.partitions);
+	add_int(o, "index_pages", rep.index_pages);
+	add_int(o, "processors", rep.processors);
+	add_int(o, "channels", rep.channels);
+	cmdd_replica_read_unlock(&svc->rep);
+	pthread_mutex_unlock(&svc->update_lock);
+	free(scratch);
+	free(mine);
+	free(mod);
+	if (!equal || chk) {
+		json_object_put(o);
+		return error_response(req->id, EUCLEAN, "replica and module differ%s",
+				      chk ? " (and the replica fails its check)" : "");
+	}
+	resp = cmdd_response_ok(req->id, o);
+	return resp;
+}
+
+static json_object *read_only(struct cmdd_service *svc, const struct cmdd_request *req)
+{
+	const struct resdb *db = cmdd_replica_read_lock(&svc->rep);
+	json_object *result = NULL, *resp;
+	u32 number;
+
+	if (!db) {
+		cmdd_replica_read_unlock(&svc->rep);
+		return error_response(req->id, EAGAIN, "the replica is not synchronised yet");
+	}
+	switch (req->op) {
+	case CMDD_OP_LIST: {
+		struct list_ctx l = { .db = db, .arr = json_object_new_array() };
+
+		resdb_partition_list(db, list_cb, &l);
+		result = json_object_new_object();
+		json_object_object_add(result, "partitions", l.arr);
+		break;
+	}
+	case CMDD_OP_SHOW:
+		number = cmdd_find_partition(db, req->c.name);
+		result = number == UV_NONE ? NULL : partition_json(db, number, true);
+		if (!result) {
+			cmdd_replica_read_unlock(&svc->rep);
+			return error_response(req->id, ENOENT, "no partition named '%s'",
+					      req->c.name);
+		}
+		break;
+	case CMDD_OP_DB_DUMP: {
+		json_object *lines = json_object_new_array();
+		char *buf = malloc(32768);
+
+		if (buf) {
+			if (resdb_dump_uv_index(db, buf, 32768) >= 0)
+				json_object_array_add(lines, json_object_new_string(buf));
+			resdb_dump(db, buf, 32768, dump_line, lines);
+		}
+		free(buf);
+		result = json_object_new_object();
+		add_int(result, "next_seq", (int64_t)resdb_log_next_seq(db));
+		json_object_object_add(result, "lines", lines);
+		break;
+	}
+	default:
+		result = stats_json(svc, db);
+	}
+	cmdd_replica_read_unlock(&svc->rep);
+	resp = cmdd_response_ok(req->id, result);
+	return resp;
+}
+
+json_object *cmdd_service_handle(struct cmdd_service *svc, const struct cmdd_request *req)
+{
+	json_object *resp, *ok;
+
+	if (req->op >= CMDD_OP_MAX)
+		return error_response(req->id, EOPNOTSUPP, "unknown operation");
+	__atomic_add_fetch(&svc->requests[req->op], 1, __ATOMIC_RELAXED);
+	if (req->op == CMDD_OP_DB_VERIFY)
+		resp = verify(svc, req);
+	else if (cmdd_op_mutates(req->op))
+		resp = mutate(svc, req);
+	else
+		resp = read_only(svc, req);
+	if (!resp || !json_object_object_get_ex(resp, "ok", &ok) || !json_object_get_boolean(ok))
+		__atomic_add_fetch(&svc->errors[req->op], 1, __ATOMIC_RELAXED);
+	return resp;
+}
+
+json_object *cmdd_service_handle_text(struct cmdd_service *svc, const char *buf, size_t len)
+{
+	struct cmdd_request *req = malloc(sizeof(*req));
+	struct ultra_err e = { 0 };
+	json_object *resp;
+
+	if (!req)
+		return NULL;
+	if (cmdd_request_parse(buf, len, req, &e))
+		resp = cmdd_response_error(req->id, &e);
+	else
+		resp = cmdd_service_handle(svc, req);
+	free(req);
+	return resp;
+}
