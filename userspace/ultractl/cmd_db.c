@@ -339,6 +339,7 @@ static int db_check(struct ultractl_ctx *ctx, struct db_opts *o)
 	}
 	if (ctx->json) {
 		json_object *j = json_object_new_object();
+		char hex[20];
 
 		ultra_json_add(j, "ok", json_object_new_boolean(1));
 		ultra_json_add(j, "pages", json_object_new_int64((int64_t)c.pages));
@@ -347,6 +348,8 @@ static int db_check(struct ultractl_ctx *ctx, struct db_opts *o)
 		ultra_json_add(j, "processors", json_object_new_int64(c.processors));
 		ultra_json_add(j, "channels", json_object_new_int64(c.channels));
 		ultra_json_add(j, "next_seq", json_object_new_int64((int64_t)c.next_seq));
+		snprintf(hex, sizeof(hex), "%016" PRIx64, (uint64_t)c.image_hash);
+		ultra_json_add(j, "image_hash", json_object_new_string(hex));
 		ultra_json_add(j, "region", json_object_new_int64((int64_t)c.region_pfn * 4096));
 		ultra_json_add(j, "snapshot_pages", json_object_new_int64((int64_t)rep.pages));
 		return ultractl_json_out(j);
