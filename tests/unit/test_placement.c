@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Placement policy of the command daemon, through its real request path (service,
+ * plan, master backend, replica):
+ *  - Figure 5: duties 8, 4, 4 on a shared CPU get offsets 0, 8, 12;
+ *  - Figure 6: two I/O partitions on dedicated CPUs, command and operations sharing
+ *    one, 11 user partitions on the other five of an 8-CPU host;
+ *  - memory in the largest pages that fit, contiguous;
+ *  - 10 000 random create/destroy requests: the replica passes resdb_check(), equals
+ *    the master, and the map stays coarse (4 KiB index pages counted and bounded);
+ *    once everything is destroyed the map is back to its first shape.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../userspace/commandd/commandd.h"
+#include "resdb_store.h"
+
+#include <urcu.h>
+
+static struct cmdd_master *master;
+static struct cmdd_backend *be;
+static struct cmdd_service *svc;
+static unsigned int req_no;
+
+static void open_host(u64 gib, u32 cpus)
+{
+	struct cmdd_master_cfg mc = { .host_pages = gib << 18, .nr_cpus = cpus };
+	struct cmdd_config cfg = { 0 };
+	struct ultra_err e = { 0 };
+
+	master = cmdd_master_new(&mc, &e);
+	ck_assert_msg(master, "%s", e.msg);
+	ck_assert_int_eq(cmdd_master_open(master, &be, &e), 0);
+	ck_assert_msg(!cmdd_service_open(&svc, be, &cfg, &e), "%s", e.msg);
+}
+
+static void setup(void)
+{
+	cmdd_log_set_level(CMDD_LOG_WARNING);
+	open_host(64, 8);
+}
+
+static void teardown(void)
+{
+	cmdd_service_close(svc);
+	be->ops->close(be);
+	cmdd_master_free(master);
+}
+
+/* Send one request line; returns the errno (0 on success) and the result. */
+static int request(const char *op, const char *args, json_object **result)
+{
+	char line[4096];
+	json_object *resp, *ok, *v;
+	int err = 0;
+
+	snprintf(line, sizeof(line), "{\"id\":\"t%u\",\"op\":\"%s\"%s%s}", ++req_no, op,
+		 args ? ",\"args\":" : "", args ? args : "");
+	resp = cmdd_service_handle_text(svc, line, strlen(line));
+	ck_assert_ptr_nonnull(resp);
+	ck_assert(json_object_object_get_ex(resp, "ok", &ok));
+	if (!json_object_get_boolean(ok)) {
+		ck_assert(json_object_object_get_ex(resp, "error", &v));
+		ck_assert(json_object_object_get_ex(v, "errno", &v));
+		err = json_object_get_int(v);
+	}
+	if (result)
+		*result = json_object_object_get_ex(resp, "result", &v) ? json_object_get(v) : NULL;
+	json_object_put(resp);
+	return err;
+}
+
+static void create(const char *name, const char *role, u64 mem, u32 duty)
+{
+	char args[256];
+	int err;
+
+	snprintf(args, sizeof(args), "{\"name\":\"%s\",\"role\":\"%s\",\"memory\":%llu,\"duty\":%u}",
+		 name, role, (unsigned long long)mem, duty);
+	err = request("create", args, NULL);
+	ck_assert_msg(!err, "create %s: errno %d", name, err);
+}
+
+/* The partition in each slot of each CPU, by name ('.' for idle). */
+static void schedule_of(char names[8][UV_SLOTS][UV_NAME_LEN])
+{
+	struct cmdd_replica *r = cmdd_service_replica(svc);
+	const struct resdb *db;
+	u32 cpu, i;
+
+	rcu_register_thread();
+	db = cmdd_replica_read_lock(r);
+	for (cpu = 0; cpu < 8; cpu++) {
+		const struct resdb_processor *p = resdb_processor(db, cpu);
+
+		ck_assert_ptr_nonnull(p);
+		for (i = 0; i < UV_SLOTS; i++) {
+			const struct resdb_partition *q = resdb_partition(db, p->slot[i].partition);
+
+			ck_assert_ptr_nonnull(q);
+			snprintf(names[cpu][i], UV_NAME_LEN, "%s",
+				 p->slot[i].partition == db->idle ? "." : q->name);
+		}
+	}
+	cmdd_replica_read_unlock(r);
+	rcu_unregister_thread();
+}
+
+static void print_schedule(const char *title, char names[8][UV_SLOTS][UV_NAME_LEN])
+{
+	u32 cpu, i;
+
+	printf("%s\n", title);
+	for (cpu = 0; cpu < 8; cpu++) {
+		printf("  cpu%u:", cpu);
+		for (i = 0; i < UV_SLOTS; i++)
+			printf(" %-5.5s", names[cpu][i]);
+		printf("\n");
+	}
+}
+
+/* First slot and width of name on cpu; -1 if absent. Asserts the slots are contiguous. */
+static int slots_of(char names[8][UV_SLOTS][UV_NAME_LEN], u32 cpu, const char *name, u32 *width)
+{
+	int first = -1;
+	u32 i, n = 0;
+
+	for (i = 0; i < UV_SLOTS; i++)
+		if (!strcmp(names[cpu][i], name)) {
+			if (first < 0)
+				first = (int)i;
+			ck_assert_msg((int)i == first + (int)n, "%s: slots not contiguous", name);
+			n++;
+		}
+	*width = n;
+	return first;
+}
+
+static int cpu_of(char names[8][UV_SLOTS][UV_NAME_LEN], const char *name)
+{
+	u32 cpu, w;
+	int found = -1;
+
+	for (cpu = 0; cpu < 8; cpu++)
+		if (slots_of(names, cpu, name, &w) >= 0) {
+			ck_assert_msg(found < 0, "%s on two CPUs", name);
+			found = (int)cpu;
+		}
+	return found;
+}
+
+START_TEST(figure5_offsets)
+{
+	char names[8][UV_SLOTS][UV_NAME_LEN];
+	u32 w;
+	int cpu;
+
+	create("A", "user", 64 << 20, 8);
+	create("B", "user", 64 << 20, 4);
+	create("C", "user", 64 << 20, 4);
+	schedule_of(names);
+	print_schedule("Figure 5 (A=8, B=4, C=4):", names);
+	cpu = cpu_of(names, "A");
+	ck_assert_int_ge(cpu, 0);
+	ck_assert_int_eq(cpu_of(names, "B"), cpu);
+	ck_assert_int_eq(cpu_of(names, "C"), cpu);
+	ck_assert_int_eq(slots_of(names, (u32)cpu, "A", &w), 0);
+	ck_assert_uint_eq(w, 8);
+	ck_assert_int_eq(slots_of(names, (u32)cpu, "B", &w), 8);
+	ck_assert_uint_eq(w, 4);
+	ck_assert_int_eq(slots_of(names, (u32)cpu, "C", &w), 12);
+	ck_assert_uint_eq(w, 4);
+}
+END_TEST
+
+START_TEST(figure6_schedule)
+{
+	static const u32 duty[11] = { 16, 8, 8, 4, 4, 8, 8, 8, 4, 4, 8 };
+	char names[8][UV_SLOTS][UV_NAME_LEN], n[16];
+	int io_a, io_b, cmd;
+	u32 i, cpu, w, used[8] = { 0 };
+
+	create("io-a", "io", 256 << 20, 16);
+	create("io-b", "io", 256 << 20, 16);
+	create("command", "command", 128 << 20, 8);
+	create("operations", "operations", 128 << 20, 8);
+	for (i = 0; i < 11; i++) {
+		snprintf(n, sizeof(n), "user%u", i);
+		create(n, "user", 64 << 20, duty[i]);
+	}
+	schedule_of(names);
+	print_schedule("Figure 6 (8 CPUs):", names);
+	io_a = cpu_of(names, "io-a");
+	io_b = cpu_of(names, "io-b");
+	cmd = cpu_of(names, "command");
+	ck_assert_int_ge(io_a, 0);
+	ck_assert_int_ge(io_b, 0);
+	ck_assert_int_ne(io_a, io_b);
+	/* dedicated: all 16 slots, nobody else */
+	ck_assert_int_eq(slots_of(names, (u32)io_a, "io-a", &w), 0);
+	ck_assert_uint_eq(w, UV_SLOTS);
+	ck_assert_int_eq(slots_of(names, (u32)io_b, "io-b", &w), 0);
+	ck_assert_uint_eq(w, UV_SLOTS);
+	/* command and operations share one CPU, with nobody else */
+	ck_assert_int_eq(cpu_of(names, "operations"), cmd);
+	ck_assert_int_ne(cmd, io_a);
+	ck_assert_int_ne(cmd, io_b);
+	ck_assert_int_eq(slots_of(names, (u32)cmd, "command", &w), 0);
+	ck_assert_uint_eq(w, 8);
+	ck_assert_int_eq(slots_of(names, (u32)cmd, "operations", &w), 8);
+	ck_assert_uint_eq(w, 8);
+	/* 11 user partitions on the other five CPUs, which they fill exactly */
+	for (i = 0; i < 11; i++) {
+		int c;
+
+		snprintf(n, sizeof(n), "user%u", i);
+		c = cpu_of(names, n);
+		ck_assert_int_ge(c, 0);
+		ck_assert_int_ne(c, io_a);
+		ck_assert_int_ne(c, io_b);
+		ck_assert_int_ne(c, cmd);
+		ck_assert_int_ge(slots_of(names, (u32)c, n, &w), 0);
+		ck_assert_uint_eq(w, duty[i]);
+		used[c] += w;
+	}
+	for (cpu = 0; cpu < 8; cpu++)
+		if ((int)cpu != io_a && (int)cpu != io_b && (int)cpu != cmd)
+			ck_assert_uint_eq(used[cpu], UV_SLOTS);
+	/* no room is left for another user partition, nor an I/O one */
+	ck_assert_int_eq(request("create", "{\"name\":\"late\",\"memory\":4194304,\"duty\":1}",
+				 NULL), ENOSPC);
+	ck_assert_int_eq(request("create",
+				 "{\"name\":\"io-c\",\"role\":\"io\",\"memory\":4194304}", NULL),
+			 ENOSPC);
+}
+END_TEST
+
+static u64 jget(json_object *o, const char *k)
+{
+	json_object *v;
+
+	ck_assert_msg(json_object_object_get_ex(o, k, &v), "no %s", k);
+	return (u64)json_object_get_int64(v);
+}
+
+START_TEST(memory_largest_pages_contiguous)
+{
+	json_object *r, *ext, *x;
+
+	/* 9 GiB: two whole 4 GiB entries and 1 GiB of 4 MiB entries */
+	ck_assert_int_eq(request("create", "{\"name\":\"big\",\"memory\":9663676416}", &r), 0);
+	ck_assert_uint_eq(jget(r, "memory"), 9ull << 30);
+	ck_assert(json_object_object_get_ex(r, "extents", &ext));
+	/* descriptor page, 1 GiB run, 8 GiB run */
+	ck_assert_uint_eq(json_object_array_length(ext), 3);
+	x = json_object_array_get_idx(ext, 2);
+	ck_assert_uint_eq(jget(x, "pages"), 2ull << 20);
+	ck_assert_uint_eq(jget(x, "pfn") % (1ull << 20), 0);	/* 4 GiB aligned */
+	x = json_object_array_get_idx(ext, 1);
+	ck_assert_uint_eq(jget(x, "pages"), 1ull << 18);
+	ck_assert_uint_eq(jget(x, "pfn") % 1024, 0);
+	json_object_put(r);
+	/* too much for the host: refused, nothing changes */
+	ck_assert_int_eq(request("create", "{\"name\":\"huge\",\"memory\":68719476736}", NULL),
+			 ENOSPC);
+}
+END_TEST
+
+struct live {
+	char name[16];
+	bool alive;
+};
+
+static u32 pkm_pages(u32 *pmm)
+{
+	struct cmdd_replica *r = cmdd_service_replica(svc);
+	struct cmdd_map_stats st;
+	const struct resdb *db;
+
+	rcu_register_thread();
+	db = cmdd_replica_read_lock(r);
+	ck_assert_int_eq(cmdd_map_stats(db, &st), 0);
+	cmdd_replica_read_unlock(r);
+	rcu_unregister_thread();
+	if (pmm)
+		*pmm = st.index_pages[2];
+	return st.index_pages[1];
+}
+
+START_TEST(random_requests_stay_coarse)
+{
+	enum { N = 10000, SLOTS = 64 };
+	static struct live live[SLOTS];
+	struct resdb_check_report rep;
+	struct cmdd_replica *r = cmdd_service_replica(svc);
+	u32 i, created = 0, destroyed = 0, refused = 0, max_pkm = 0, first_pkm, first_pmm, pmm;
+	u32 alive = 0, max_alive = 0;
+	json_object *v;
+	unsigned int seed = 12345;
+
+	first_pkm = pkm_pages(&first_pmm);
+	/* an I/O partition to serve channels */
+	create("io", "io", 64 << 20, 16);
+	for (i = 0; i < N; i++) {
+		u32 k = (u32)rand_r(&seed) % SLOTS;
+		char args[512];
+		int err;
+
+		if (!live[k].alive) {
+			static const u64 mem[] = { 4ull << 20, 64ull << 20, 256ull << 20, 1ull << 30,
+						   (4ull << 30) + (8ull << 20) };
+			u32 ch = (u32)rand_r(&seed) % 3;
+
+			snprintf(live[k].name, sizeof(live[k].name), "p%u", k);
+			snprintf(args, sizeof(args),
+				 "{\"name\":\"%s\",\"memory\":%llu,\"duty\":%u,\"processors\":%u%s%s%s}",
+				 live[k].name, (unsigned long long)mem[rand_r(&seed) % 5],
+				 1 + (u32)rand_r(&seed) % 4, 1 + (u32)rand_r(&seed) % 2,
+				 ch == 1 ? ",\"channels\":[{\"type\":1,\"pages\":4,\"server\":\"io\"}]" : "",
+				 ch == 2 ? ",\"channels\":[{\"type\":2,\"pages\":64},{\"type\":3,\"pages\":1}]" : "",
+				 "");
+			err = request("create", args, NULL);
+			ck_assert_msg(!err || err == ENOSPC, "create: errno %d", err);
+			if (!err) {
+				live[k].alive = true;
+				created++;
+				alive++;
+			} else {
+				refused++;
+			}
+		} else {
+			snprintf(args, sizeof(args), "{\"name\":\"%s\"}", live[k].name);
+			ck_assert_int_eq(request("destroy", args, NULL), 0);
+			live[k].alive = false;
+			destroyed++;
+			alive--;
+		}
+		if (alive > max_alive)
+			max_alive = alive;
+		if (i % 500 == 0) {
+			u32 pkm = pkm_pages(NULL);
+
+			if (pkm > max_pkm)
+				max_pkm = pkm;
+		}
+	}
+	ck_assert_int_eq(request("db_verify", NULL, &v), 0);
+	json_object_put(v);
+	rcu_register_thread();
+	{
+		const struct resdb *db = cmdd_replica_read_lock(r);
+		u64 need = resdb_check_scratch_size(db);
+		void *scratch = malloc(need);
+
+		ck_assert_int_eq(resdb_check(db, scratch, need, &rep), 0);
+		free(scratch);
+		cmdd_replica_read_unlock(r);
+	}
+	rcu_unregister_thread();
+	ck_assert_int_eq(cmdd_master_check(master, &rep), 0);
+	printf("random: %u created, %u destroyed, %u refused (full); at most %u alive;\n"
+	       "        4 KiB index pages: %u at start, at most %u during the run\n",
+	       created, destroyed, refused, max_alive, first_pkm, max_pkm);
+	/*
+	 * Bounded: at most (64 partitions x (1 descriptor + 2 channel descriptors +
+	 * 64 pages)) 4 KiB pages live at once, which is 5 index pages if perfectly
+	 * packed; the policy packs into the fullest page and merges empty ones.
+	 */
+	ck_assert_uint_le(max_pkm, first_pkm + 5);
+	ck_assert_uint_gt(created, N / 4);
+	ck_assert_uint_gt(destroyed, N / 5);
+
+	/* everything gone: the map is back to its first shape */
+	for (i = 0; i < SLOTS; i++) {
+		char args[64];
+
+		if (!live[i].alive)
+			continue;
+		snprintf(args, sizeof(args), "{\"name\":\"%.15s\"}", live[i].name);
+		ck_assert_int_eq(request("destroy", args, NULL), 0);
+	}
+	ck_assert_int_eq(request("destroy", "{\"name\":\"io\"}", NULL), 0);
+	ck_assert_uint_eq(pkm_pages(&pmm), first_pkm);
+	ck_assert_uint_eq(pmm, first_pmm);
+	ck_assert_int_eq(request("db_verify", NULL, &v), 0);
+	json_object_put(v);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("placement");
+	TCase *tc = tcase_create("policy");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, figure5_offsets);
+	tcase_add_test(tc, figure6_schedule);
+	tcase_add_test(tc, memory_largest_pages_contiguous);
+	tcase_add_test(tc, random_requests_stay_coarse);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
