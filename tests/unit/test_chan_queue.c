@@ -636,6 +636,8 @@ HOSTILE(test_indirect_bad_len, 16, true, true, CHAN_DIR_ANY, UV_CHANNEL_ERR_INDI
 	raw_desc(&f, 0, BUF_GPA, 24, UV_VRING_DESC_F_INDIRECT, 0); raw_offer(&f, 0))
 HOSTILE(test_indirect_too_big, 16, true, true, CHAN_DIR_ANY, UV_CHANNEL_ERR_INDIRECT, "at most 16",
 	raw_desc(&f, 0, BUF_GPA, 17 * 16, UV_VRING_DESC_F_INDIRECT, 0); raw_offer(&f, 0))
+HOSTILE(test_indirect_misaligned, 16, true, true, CHAN_DIR_ANY, UV_CHANNEL_ERR_INDIRECT, "16-byte aligned",
+	raw_desc(&f, 0, BUF_GPA + 8, 32, UV_VRING_DESC_F_INDIRECT, 0); raw_offer(&f, 0))
 HOSTILE(test_indirect_table_outside, 16, true, true, CHAN_DIR_ANY, UV_CHANNEL_ERR_ADDR, "indirect table",
 	raw_desc(&f, 0, GPA_BASE + MEM_SIZE, 32, UV_VRING_DESC_F_INDIRECT, 0); raw_offer(&f, 0))
 
@@ -796,6 +798,7 @@ static Suite *queue_suite(void)
 	tcase_add_test(th, test_indirect_with_next);
 	tcase_add_test(th, test_indirect_bad_len);
 	tcase_add_test(th, test_indirect_too_big);
+	tcase_add_test(th, test_indirect_misaligned);
 	tcase_add_test(th, test_indirect_table_outside);
 	tcase_add_test(th, test_indirect_nested);
 	tcase_add_test(th, test_indirect_loop);

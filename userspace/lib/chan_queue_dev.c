@@ -222,7 +222,18 @@ static const struct uv_vring_desc *open_indirect(struct chan_dev_queue *q, uint1
 				    head, d->len, q->size);
 		return NULL;
 	}
+	if (d->addr % UV_VRING_DESC_ALIGN) {
+		chan_dev_queue_fail(q, UV_CHANNEL_ERR_INDIRECT,
+				    "chain %u: indirect table at 0x%" PRIx64 " is not %u-byte aligned",
+				    head, d->addr, UV_VRING_DESC_ALIGN);
+		return NULL;
+	}
 	t = chan_mem_translate(q->mem, d->addr, d->len, CHAN_MEM_BUFFER, &reason);
+	if (t && (uintptr_t)t % UV_VRING_DESC_ALIGN) {
+		chan_dev_queue_fail(q, UV_CHANNEL_ERR_INDIRECT,
+				    "chain %u: indirect table misaligned in the server's mapping", head);
+		return NULL;
+	}
 	if (!t || overlaps_rings(q, d->addr, d->addr + (d->len - 1))) {
 		chan_dev_queue_fail(q, t ? UV_CHANNEL_ERR_OVERLAP : reason,
 				    "chain %u: indirect table [0x%" PRIx64 ", +0x%x) refused (%s)",
