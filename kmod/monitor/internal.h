@@ -19,6 +19,7 @@
 #ifndef _UV_MONITOR_INTERNAL_H
 #define _UV_MONITOR_INTERNAL_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -127,6 +128,9 @@ struct uv_partition {
 };
 
 extern const struct uv_vendor_ops *uv_vendor;
+
+/* partition.c: live objects, for uv_monitor_get_counters() */
+extern atomic64_t uv_nr_partitions, uv_nr_threads, uv_nr_npt_pages, uv_nr_cpus_enabled;
 
 /* guest_mem.c: the only way to guest memory */
 void *uv_gpa_to_kva(struct uv_partition *p, u64 gpa, u64 len);

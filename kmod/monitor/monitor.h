@@ -143,6 +143,22 @@ struct uv_partition_config {
 
 #define UV_MAX_EXTENTS		4096
 
+/**
+ * struct uv_monitor_counters - what all partitions hold now (leak checks)
+ * @partitions:	partitions created and not destroyed
+ * @threads:	vCPU threads alive
+ * @npt_pages:	nested page table pages
+ * @cpus_enabled: CPUs with virtualization turned on by the monitor
+ */
+struct uv_monitor_counters {
+	u64 partitions;
+	u64 threads;
+	u64 npt_pages;
+	u64 cpus_enabled;
+};
+
+void uv_monitor_get_counters(struct uv_monitor_counters *c);
+
 /* Module load/unload: choose the vendor backend and set it up (no CPU is touched yet). */
 int uv_monitor_init(void);
 void uv_monitor_exit(void);

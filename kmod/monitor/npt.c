@@ -63,6 +63,7 @@ static u64 *uv_npt_alloc_table(struct uv_npt *npt, u64 *pa)
 		return NULL;
 	list_add(&pg->lru, &npt->pages);
 	npt->nr_pages++;
+	atomic64_inc(&uv_nr_npt_pages);
 	*pa = page_to_phys(pg);
 	return page_address(pg);
 }
@@ -144,6 +145,7 @@ void uv_npt_free(struct uv_npt *npt)
 	list_for_each_entry_safe(pg, tmp, &npt->pages, lru) {
 		list_del(&pg->lru);
 		__free_page(pg);
+		atomic64_dec(&uv_nr_npt_pages);
 	}
 	npt->nr_pages = 0;
 	npt->root_pa = 0;

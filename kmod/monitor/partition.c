@@ -34,6 +34,15 @@
 #include "internal.h"
 
 const struct uv_vendor_ops *uv_vendor;
+atomic64_t uv_nr_partitions, uv_nr_threads, uv_nr_npt_pages, uv_nr_cpus_enabled;
+
+void uv_monitor_get_counters(struct uv_monitor_counters *c)
+{
+	c->partitions = atomic64_read(&uv_nr_partitions);
+	c->threads = atomic64_read(&uv_nr_threads);
+	c->npt_pages = atomic64_read(&uv_nr_npt_pages);
+	c->cpus_enabled = atomic64_read(&uv_nr_cpus_enabled);
+}
 
 static const char * const uv_state_names[] = {
 	[UV_PART_CREATED] = "created",
@@ -287,6 +296,7 @@ struct uv_partition *uv_partition_create(const struct uv_partition_config *cfg)
 	ret = uv_vendor->vcpu_create(v);
 	if (ret)
 		goto err_hc;
+	atomic64_inc(&uv_nr_partitions);
 	return p;
 
 err_hc:
@@ -314,6 +324,7 @@ static void uv_partition_reap(struct uv_partition *p)
 	kthread_stop(v->thread);
 	put_task_struct(v->thread);
 	v->thread = NULL;
+	atomic64_dec(&uv_nr_threads);
 }
 
 /**
@@ -336,6 +347,7 @@ void uv_partition_destroy(struct uv_partition *p)
 	uv_npt_free(&p->npt);
 	uv_mem_teardown(p);
 	kfree(p);
+	atomic64_dec(&uv_nr_partitions);
 }
 
 /**
@@ -404,6 +416,7 @@ int uv_partition_start(struct uv_partition *p)
 	get_task_struct(t);
 	kthread_bind(t, v->cpu);
 	v->thread = t;
+	atomic64_inc(&uv_nr_threads);
 	uv_set_state(p, BIT(UV_PART_LOADED), UV_PART_RUNNING);
 	wake_up_process(t);
 	uv_notify(p, UV_PART_RUNNING);

@@ -210,6 +210,7 @@ static int uv_svm_cpu_enable(void)
 	wrmsrl(UV_MSR_VM_HSAVE_PA, page_to_phys(c->hsave));
 	wrmsrl(UV_MSR_EFER, efer | UV_EFER_SVME);
 	c->users = 1;
+	atomic64_inc(&uv_nr_cpus_enabled);
 	c->last_vmcb_pa = 0;
 	uv_svm_new_generation(c);
 	return 0;
@@ -225,6 +226,7 @@ static void uv_svm_cpu_disable(void)
 	rdmsrl(UV_MSR_EFER, efer);
 	wrmsrl(UV_MSR_EFER, efer & ~UV_EFER_SVME);
 	wrmsrl(UV_MSR_VM_HSAVE_PA, 0);
+	atomic64_dec(&uv_nr_cpus_enabled);
 }
 
 static int uv_svm_vcpu_create(struct uv_vcpu *v)

@@ -20,6 +20,7 @@
  *   uv_montest/hostpage    physical address of a page the module owns and
  *                          filled with a pattern (a target for "escape")
  *   uv_montest/hostcheck   "intact" while the pattern is unchanged
+ *   uv_montest/counters    the monitor's live objects (uv_monitor_get_counters)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -364,6 +365,24 @@ static ssize_t montest_hostcheck_read(struct file *f, char __user *ubuf, size_t 
 	return montest_text_read(ubuf, len, ppos, "intact\n");
 }
 
+static ssize_t montest_counters_read(struct file *f, char __user *ubuf, size_t len,
+				     loff_t *ppos)
+{
+	struct uv_monitor_counters c;
+	char buf[128];
+
+	uv_monitor_get_counters(&c);
+	snprintf(buf, sizeof(buf),
+		 "partitions=%llu\nthreads=%llu\nnpt_pages=%llu\ncpus_enabled=%llu\n",
+		 c.partitions, c.threads, c.npt_pages, c.cpus_enabled);
+	return montest_text_read(ubuf, len, ppos, buf);
+}
+
+static const struct file_operations montest_counters_fops = {
+	.owner = THIS_MODULE,
+	.read = montest_counters_read,
+};
+
 static const struct file_operations montest_ctl_fops = {
 	.owner = THIS_MODULE,
 	.write = montest_ctl_write,
@@ -441,6 +460,7 @@ static int __init montest_init(void)
 	montest_dir = debugfs_create_dir("uv_montest", NULL);
 	debugfs_create_file("hostpage", 0444, montest_dir, NULL, &montest_hostpage_fops);
 	debugfs_create_file("hostcheck", 0444, montest_dir, NULL, &montest_hostcheck_fops);
+	debugfs_create_file("counters", 0444, montest_dir, NULL, &montest_counters_fops);
 	for (i = 0; i < MONTEST_SLOTS; i++) {
 		struct montest_slot *s = &montest_slots[i];
 		struct dentry *d;
