@@ -22,10 +22,13 @@
  *	uv_partition_destroy()		gone: stops the vCPU first; the caller may
  *					then give the extents' memory back.
  *
- * Every state change calls the notify hook of the config (from the vCPU
- * thread or the caller of the lifecycle function, in process context, no
- * monitor lock held), which is where the integration raises its event.
- * Lifecycle calls on one partition are serialized by the monitor; they sleep.
+ * Every state change calls the notify hook of the config, which is where the
+ * integration raises its event: in process context with no spinlock held,
+ * from the vCPU thread (guest exit, fault, pause taking effect) or from the
+ * lifecycle call that caused it (that partition's mutex is then held, so the
+ * hook must not make lifecycle calls on the same partition; it may read
+ * status and console). Lifecycle calls on one partition are serialized by
+ * the monitor; they sleep.
  */
 #ifndef _UV_MONITOR_MONITOR_H
 #define _UV_MONITOR_MONITOR_H
