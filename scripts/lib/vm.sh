@@ -100,7 +100,8 @@ vm_initrd() {
 
 # vm_run LOG INITRD CPU SMP MEM TIMEOUT APPEND [extra qemu args...]: boot and wait.
 # Writes the console to LOG (each line prefixed with host seconds since start, \r
-# stripped) and, when VM_TEE=1, also to stdout (without the harness' "@@ " markers). Sets VM_RC to QEMU's status:
+# stripped) and, when VM_TEE=1, also to stdout (without the harness' "@@ " markers).
+# VM_KERNEL overrides the kernel image (default: the PVH vmlinux). Sets VM_RC to QEMU's status:
 # 33 = guest reported pass, 35 = guest reported fail, 0 = poweroff/panic, 124 = timeout.
 vm_run() {
 	local logf=$1 initrd=$2 cpu=$3 smp=$4 mem=$5 tmo=$6 append=$7
@@ -108,7 +109,7 @@ vm_run() {
 	# shellcheck disable=SC2054 # the commas are inside QEMU option values
 	local cmd=(timeout --kill-after=10 "$tmo" qemu-system-x86_64 -nodefaults -no-user-config
 		-accel tcg -cpu "$cpu" -smp "$smp" -m "$mem" -display none -serial stdio -no-reboot
-		-kernel "$VMLINUX" -initrd "$initrd"
+		-kernel "${VM_KERNEL:-$VMLINUX}" -initrd "$initrd"
 		-append "console=ttyS0 panic=-1 quiet $append"
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@")
 	printf '%s\n' "${cmd[*]}" >"$logf.cmd"
