@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <urcu.h>
+#include "../../userspace/commandd/rcu.h"
 
 #include "../../userspace/commandd/commandd.h"
 #include "cmdapi.h"
@@ -28,7 +28,7 @@ static double now_ms(void)
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 static void die(const char *what, int ret)
@@ -312,7 +312,7 @@ static void list_figure(u32 n)
 		total += cl[i].done;
 	}
 	printf("list   %6u partitions: %8.0f requests/s (4 clients, %llu requests in %.1f s)\n",
-	       n + 5, total / ((now_ms() - t0) / 1e3), (unsigned long long)total,
+	       n + 5, (double)total / ((now_ms() - t0) / 1e3), (unsigned long long)total,
 	       (now_ms() - t0) / 1e3);
 	cmdd_server_stop(srv);
 	cmdd_service_close(svc);

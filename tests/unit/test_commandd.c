@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <urcu.h>
+#include "../../userspace/commandd/rcu.h"
 
 #include "../../userspace/commandd/commandd.h"
 #include "cmdapi.h"
@@ -130,7 +130,7 @@ static u32 count_partitions(void)
 static const struct {
 	const char *text;
 	int err;
-} bad[] = {
+} bad_requests[] = {
 	{ "", EINVAL },
 	{ "not json", EINVAL },
 	{ "[1,2]", EINVAL },
@@ -190,10 +190,10 @@ START_TEST(parser_rejects)
 {
 	struct cmdd_request req;
 	struct ultra_err e = { 0 };
-	int ret = cmdd_request_parse(bad[_i].text, strlen(bad[_i].text), &req, &e);
+	int ret = cmdd_request_parse(bad_requests[_i].text, strlen(bad_requests[_i].text), &req, &e);
 
-	ck_assert_msg(ret == -bad[_i].err, "%s: got %d (%s), want %d", bad[_i].text, ret, e.msg,
-		      -bad[_i].err);
+	ck_assert_msg(ret == -bad_requests[_i].err, "%s: got %d (%s), want %d", bad_requests[_i].text, ret, e.msg,
+		      -bad_requests[_i].err);
 	ck_assert(e.msg[0]);
 }
 END_TEST
@@ -579,7 +579,7 @@ static Suite *suite(void)
 	TCase *tp = tcase_create("protocol");
 	TCase *ts = tcase_create("service");
 
-	tcase_add_loop_test(tp, parser_rejects, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_loop_test(tp, parser_rejects, 0, sizeof(bad_requests) / sizeof(bad_requests[0]));
 	tcase_add_test(tp, parser_accepts);
 	suite_add_tcase(s, tp);
 	tcase_add_checked_fixture(ts, setup, teardown);

@@ -19,7 +19,7 @@
 #include "../../userspace/commandd/commandd.h"
 #include "resdb_store.h"
 
-#include <urcu.h>
+#include "../../userspace/commandd/rcu.h"
 
 static struct cmdd_master *master;
 static struct cmdd_backend *be;
@@ -308,7 +308,6 @@ START_TEST(random_requests_stay_coarse)
 	for (i = 0; i < N; i++) {
 		u32 k = (u32)rand_r(&seed) % SLOTS;
 		char args[512];
-		int err;
 
 		if (!live[k].alive) {
 			static const u64 mem[] = { 4ull << 20, 64ull << 20, 256ull << 20, 1ull << 30,
@@ -323,7 +322,8 @@ START_TEST(random_requests_stay_coarse)
 				 ch == 1 ? ",\"channels\":[{\"type\":1,\"pages\":4,\"server\":\"io\"}]" : "",
 				 ch == 2 ? ",\"channels\":[{\"type\":2,\"pages\":64},{\"type\":3,\"pages\":1}]" : "",
 				 "");
-			err = request("create", args, NULL);
+			int err = request("create", args, NULL);
+
 			ck_assert_msg(!err || err == ENOSPC, "create: errno %d", err);
 			if (!err) {
 				live[k].alive = true;

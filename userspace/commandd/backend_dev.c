@@ -160,12 +160,14 @@ int cmdd_dev_open(const char *path, struct cmdd_backend **out, struct ultra_err 
 	if (!ret && (v.abi_major != UV_ABI_MAJOR || v.abi_minor < 1))
 		ret = ultra_err_set(e, EPROTO, "module ABI %u.%u has no command channel (needs 1.1)",
 				    v.abi_major, v.abi_minor);
-	b = ret ? NULL : calloc(1, sizeof(*b));
-	if (!ret && !b)
-		ret = ultra_err_set(e, ENOMEM, "out of memory");
 	if (ret) {
 		close(fd);
 		return ret;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		close(fd);
+		return ultra_err_set(e, ENOMEM, "out of memory");
 	}
 	b->be.ops = &dev_ops;
 	b->fd = fd;

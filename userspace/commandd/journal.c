@@ -106,7 +106,7 @@ static int load_entry(struct cmdd_journal *j, json_object *o, struct ultra_err *
 
 static int load(struct cmdd_journal *j, struct ultra_err *e)
 {
-	json_object *o, *v, *ents;
+	json_object *o, *v = NULL, *ents = NULL;
 	size_t i;
 	int ret = 0;
 
@@ -130,7 +130,6 @@ int cmdd_journal_open(const char *path, u32 max_entries, struct cmdd_journal **o
 		      struct ultra_err *e)
 {
 	struct cmdd_journal *j = calloc(1, sizeof(*j));
-	int ret;
 
 	*out = NULL;
 	if (!j)
@@ -142,7 +141,8 @@ int cmdd_journal_open(const char *path, u32 max_entries, struct cmdd_journal **o
 			free(j);
 			return ultra_err_set(e, ENOMEM, "out of memory");
 		}
-		ret = load(j, e);
+		int ret = load(j, e);
+
 		if (ret) {
 			cmdd_journal_close(j);
 			return ret;

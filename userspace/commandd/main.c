@@ -163,7 +163,8 @@ int main(int argc, char **argv)
 	} else {
 		ret = ultra_err_set(&e, EINVAL, "unknown backend '%s' (dev or sim)", backend);
 	}
-	if (ret) {
+	if (ret || !be) {
+		ret = ret ? ret : -EIO;
 		cmdd_log(CMDD_LOG_ERR, "cannot hold the command channel: %s [%s]", e.msg,
 			 ultra_errno_name(e.err));
 		goto out;

@@ -77,7 +77,6 @@ int cmdd_plan_begin(struct cmdd_plan *pl, const struct resdb *base, struct ultra
 
 int cmdd_plan_step(struct cmdd_plan *pl, const struct uv_txn_step *s)
 {
-	char text[256];
 	int ret;
 
 	if (!pl->open)
@@ -97,6 +96,8 @@ int cmdd_plan_step(struct cmdd_plan *pl, const struct uv_txn_step *s)
 	}
 	ret = resdb_txn_step(&pl->db, s);
 	if (ret) {
+		char text[256];
+
 		/* the database rolled the dry run back and closed it */
 		pl->open = pl->db.in_txn;
 		if (resdb_text_print_step(s, text, sizeof(text)) < 0)
@@ -248,11 +249,11 @@ static int scan(struct cmdd_plan *pl, u32 scale, u32 want, enum fit fit, struct 
 			  .avail_pfn = pl->db.base_pfn + pl->db.avail, .fit = fit };
 	int ret = cmdd_map_visit(&pl->db, scan_page, &s);
 
-	if (ret)
-		return ultra_err_set(pl->e, -ret, "cannot read the replica's map");
 	*out = s.best;
 	if (total)
 		*total = s.total;
+	if (ret)
+		return ultra_err_set(pl->e, ret < 0 ? -ret : EIO, "cannot read the replica's map");
 	return 0;
 }
 
@@ -309,13 +310,12 @@ static int split_free_entry(struct cmdd_plan *pl, u32 scale)
 static int take_4k(struct cmdd_plan *pl, u32 n, u32 to, u64 *pfn)
 {
 	u32 tries;
-	int ret;
 
 	for (tries = 0; tries < 4; tries++) {
 		struct run r;
 		u64 total;
+		int ret = scan(pl, 1, n, FIT_PACK, &r, &total);
 
-		ret = scan(pl, 1, n, FIT_PACK, &r, &total);
 		if (ret)
 			return ret;
 		if (r.found && total >= n + RESERVE_4K) {
@@ -334,15 +334,13 @@ static int take_4k(struct cmdd_plan *pl, u32 n, u32 to, u64 *pfn)
 /* Give count entries of this scale to owner, in as few runs as possible. */
 static int give_entries(struct cmdd_plan *pl, u32 scale, u64 count, u32 owner, u64 *given)
 {
-	int ret;
-
 	*given = 0;
 	while (count) {
 		u32 want = count > RESDB_ENTRIES ? RESDB_ENTRIES : (u32)count;
 		struct run r;
 		u64 total;
+		int ret = scan(pl, scale, want, FIT_BEST, &r, &total);
 
-		ret = scan(pl, scale, want, FIT_BEST, &r, &total);
 		if (ret)
 			return ret;
 		if (!r.found && scale < pl->db.order) {
@@ -423,7 +421,7 @@ static int find_name_cb(void *ctx, const struct resdb_partition *p)
 {
 	struct find_name *f = ctx;
 
-	if (strncmp(p->name, f->name, UV_NAME_LEN))
+	if (strncmp(p->name, f->name, UV_NAME_LEN) != 0)
 		return 0;
 	f->number = p->hdr.me;
 	return 1;

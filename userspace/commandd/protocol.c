@@ -13,6 +13,9 @@
 #include "commandd.h"
 #include "ultra_json.h"
 
+/* Record the error and return it: visibly non-zero to the static analysers. */
+#define FAIL(e, err, ...) (ultra_err_set(e, err, __VA_ARGS__), -(err))
+
 static const char *const op_names[CMDD_OP_MAX] = {
 	[CMDD_OP_CREATE] = "create",	     [CMDD_OP_DESTROY] = "destroy",
 	[CMDD_OP_START] = "start",	     [CMDD_OP_PAUSE] = "pause",
@@ -88,14 +91,15 @@ static int get_string(json_object *v, const char *what, const char **s, size_t m
 {
 	size_t n;
 
+	*s = NULL;
 	if (!json_object_is_type(v, json_type_string))
-		return ultra_err_set(e, EINVAL, "%s: must be a string", what);
+		return FAIL(e, EINVAL, "%s: must be a string", what);
 	*s = json_object_get_string(v);
 	n = (size_t)json_object_get_string_len(v);
 	if (strlen(*s) != n)
-		return ultra_err_set(e, EINVAL, "%s: must not contain NUL", what);
+		return FAIL(e, EINVAL, "%s: must not contain NUL", what);
 	if (!n || n > max)
-		return ultra_err_set(e, EINVAL, "%s: must be 1..%zu characters", what, max);
+		return FAIL(e, EINVAL, "%s: must be 1..%zu characters", what, max);
 	return 0;
 }
 
@@ -104,13 +108,14 @@ static int get_uint(json_object *v, const char *what, u64 min, u64 max, u64 *out
 {
 	int64_t x;
 
+	*out = 0;
 	if (!json_object_is_type(v, json_type_int))
-		return ultra_err_set(e, EINVAL, "%s: must be an integer", what);
+		return FAIL(e, EINVAL, "%s: must be an integer", what);
 	x = json_object_get_int64(v);
 	if (x < 0)
-		return ultra_err_set(e, ERANGE, "%s: must not be negative", what);
+		return FAIL(e, ERANGE, "%s: must not be negative", what);
 	if ((u64)x < min || (u64)x > max || x == INT64_MAX)
-		return ultra_err_set(e, ERANGE, "%s: must be %llu..%llu", what,
+		return FAIL(e, ERANGE, "%s: must be %llu..%llu", what,
 				     (unsigned long long)min, (unsigned long long)max);
 	*out = (u64)x;
 	return 0;
@@ -122,7 +127,7 @@ static int check_name(const char *s, const char *what, struct ultra_err *e)
 	size_t i, n = strlen(s);
 
 	if (!n || n >= UV_NAME_LEN)
-		return ultra_err_set(e, EINVAL, "%s: must be 1..%d characters", what,
+		return FAIL(e, EINVAL, "%s: must be 1..%d characters", what,
 				     UV_NAME_LEN - 1);
 	for (i = 0; i < n; i++) {
 		char c = s[i];
@@ -130,7 +135,7 @@ static int check_name(const char *s, const char *what, struct ultra_err *e)
 			     (c >= '0' && c <= '9');
 
 		if (!alnum && (!i || (c != '.' && c != '_' && c != '-')))
-			return ultra_err_set(e, EINVAL,
+			return FAIL(e, EINVAL,
 					     "%s: letters, digits, '.', '_' and '-' only, starting with a letter or digit",
 					     what);
 	}
@@ -142,11 +147,11 @@ static int parse_channel(json_object *o, u32 i, struct cmdd_channel_spec *ch,
 {
 	char what[64];
 	bool have_type = false, have_pages = false;
-	u64 v;
+	u64 v = 0;
 	int ret;
 
 	if (!json_object_is_type(o, json_type_object))
-		return ultra_err_set(e, EINVAL, "args.channels[%u]: must be an object", i);
+		return FAIL(e, EINVAL, "args.channels[%u]: must be an object", i);
 	json_object_object_foreach(o, key, val) {
 		snprintf(what, sizeof(what), "args.channels[%u].%.16s", i, key);
 		if (!strcmp(key, "type")) {
@@ -158,7 +163,7 @@ static int parse_channel(json_object *o, u32 i, struct cmdd_channel_spec *ch,
 			ch->pages = (u32)v;
 			have_pages = true;
 		} else if (!strcmp(key, "server")) {
-			const char *s;
+			const char *s = NULL;
 
 			ret = get_string(val, what, &s, UV_NAME_LEN - 1, e);
 			if (!ret)
@@ -166,14 +171,14 @@ static int parse_channel(json_object *o, u32 i, struct cmdd_channel_spec *ch,
 			if (!ret)
 				memcpy(ch->server, s, strlen(s) + 1);
 		} else {
-			ret = ultra_err_set(e, EINVAL, "args.channels[%u]: unknown field '%.32s'", i,
+			ret = FAIL(e, EINVAL, "args.channels[%u]: unknown field '%.32s'", i,
 					    key);
 		}
 		if (ret)
 			return ret;
 	}
 	if (!have_type || !have_pages)
-		return ultra_err_set(e, EINVAL, "args.channels[%u]: needs \"type\" and \"pages\"", i);
+		return FAIL(e, EINVAL, "args.channels[%u]: needs \"type\" and \"pages\"", i);
 	return 0;
 }
 
@@ -181,8 +186,8 @@ static int parse_field(enum field f, json_object *val, struct cmdd_request *req,
 		       struct ultra_err *e)
 {
 	struct cmdd_create_spec *c = &req->c;
-	const char *s;
-	u64 v;
+	const char *s = NULL;
+	u64 v = 0;
 	int ret;
 	u32 i;
 
@@ -197,7 +202,7 @@ static int parse_field(enum field f, json_object *val, struct cmdd_request *req,
 	case F_MEMORY:
 		ret = get_uint(val, "args.memory", CMDD_MEM_UNIT, CMDD_MEM_MAX, &v, e);
 		if (!ret && v % CMDD_MEM_UNIT)
-			ret = ultra_err_set(e, EINVAL,
+			ret = FAIL(e, EINVAL,
 					    "args.memory: must be a multiple of 4 MiB (%llu bytes)",
 					    CMDD_MEM_UNIT);
 		c->memory = v;
@@ -215,21 +220,21 @@ static int parse_field(enum field f, json_object *val, struct cmdd_request *req,
 	case F_ROLE:
 		ret = get_string(val, "args.role", &s, 16, e);
 		if (!ret && cmdd_role_by_name(s, &c->role))
-			ret = ultra_err_set(e, EINVAL,
+			ret = FAIL(e, EINVAL,
 					    "args.role: must be \"user\", \"io\", \"command\" or \"operations\"");
 		return ret;
 	case F_IMAGE:
 		ret = get_string(val, "args.image", &s, CMDAPI_PATH_MAX, e);
 		if (!ret && s[0] != '/')
-			ret = ultra_err_set(e, EINVAL, "args.image: must be an absolute path");
+			ret = FAIL(e, EINVAL, "args.image: must be an absolute path");
 		if (!ret)
 			memcpy(req->image, s, strlen(s) + 1);
 		return ret;
 	case F_CHANNELS:
 		if (!json_object_is_type(val, json_type_array))
-			return ultra_err_set(e, EINVAL, "args.channels: must be an array");
+			return FAIL(e, EINVAL, "args.channels: must be an array");
 		if (json_object_array_length(val) > CMDD_MAX_CHANNELS)
-			return ultra_err_set(e, ERANGE, "args.channels: at most %u channels",
+			return FAIL(e, ERANGE, "args.channels: at most %u channels",
 					     CMDD_MAX_CHANNELS);
 		c->nr_channels = (u32)json_object_array_length(val);
 		for (i = 0; i < c->nr_channels; i++) {
@@ -239,7 +244,7 @@ static int parse_field(enum field f, json_object *val, struct cmdd_request *req,
 		}
 		return 0;
 	}
-	return ultra_err_set(e, EINVAL, "internal: field %d", f);
+	return FAIL(e, EINVAL, "internal: field %d", f);
 }
 
 static int parse_args(json_object *args, struct cmdd_request *req, struct ultra_err *e)
@@ -254,7 +259,7 @@ static int parse_args(json_object *args, struct cmdd_request *req, struct ultra_
 	if (!args)
 		goto required;
 	if (!json_object_is_type(args, json_type_object))
-		return ultra_err_set(e, EINVAL, "args: must be an object");
+		return FAIL(e, EINVAL, "args: must be an object");
 	json_object_object_foreach(args, key, val) {
 		enum field f = 0;
 
@@ -262,7 +267,7 @@ static int parse_args(json_object *args, struct cmdd_request *req, struct ultra_
 			if (!strcmp(key, fields[i].key))
 				f = fields[i].f;
 		if (!f || !(allowed & f))
-			return ultra_err_set(e, EINVAL, "args: unknown field '%.32s' for %s", key,
+			return FAIL(e, EINVAL, "args: unknown field '%.32s' for %s", key,
 					     cmdd_op_name(req->op));
 		ret = parse_field(f, val, req, e);
 		if (ret)
@@ -272,16 +277,16 @@ static int parse_args(json_object *args, struct cmdd_request *req, struct ultra_
 required:
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if ((op_fields[req->op].required & fields[i].f) && !(seen & fields[i].f))
-			return ultra_err_set(e, EINVAL, "args.%s: missing", fields[i].key);
+			return FAIL(e, EINVAL, "args.%s: missing", fields[i].key);
 	if (req->op == CMDD_OP_CREATE && !(seen & F_DUTY) &&
 	    (req->c.role == CMDD_ROLE_COMMAND || req->c.role == CMDD_ROLE_OPERATIONS))
 		req->c.duty = UV_SLOTS / 2;	/* they share one CPU (Figure 6) */
 	if (req->op == CMDD_OP_CREATE && req->c.role == CMDD_ROLE_IO && (seen & F_DUTY) &&
 	    req->c.duty != UV_SLOTS)
-		return ultra_err_set(e, EINVAL,
+		return FAIL(e, EINVAL,
 				     "args.duty: I/O partitions get dedicated CPUs (duty 16)");
 	if (req->op == CMDD_OP_SET_SCHEDULE && !(seen & (F_DUTY | F_PROCESSORS)))
-		return ultra_err_set(e, EINVAL, "args: set_schedule needs duty or processors");
+		return FAIL(e, EINVAL, "args: set_schedule needs duty or processors");
 	return 0;
 }
 
@@ -296,20 +301,25 @@ static void fnv(u64 *h, const void *p, size_t n)
 static u64 fingerprint(const struct cmdd_request *r)
 {
 	u64 h = 0xcbf29ce484222325ull;
-	u32 v[6] = { r->op, r->c.role, r->c.processors, r->c.duty, r->c.nr_channels,
-		     (u32)r->has_duty << 1 | (u32)r->has_processors };
+	u64 v = (u64)r->op << 56 | (u64)r->c.role << 48 | (u64)r->c.processors << 32 |
+		(u64)r->c.duty << 16 | (u64)r->c.nr_channels << 2 | (u64)r->has_duty << 1 |
+		(u64)r->has_processors;
+	u64 mem = r->c.memory;
 	u32 i;
 
-	fnv(&h, v, sizeof(v));
-	fnv(&h, &r->c.memory, sizeof(r->c.memory));
-	fnv(&h, r->c.name, strnlen(r->c.name, sizeof(r->c.name)) + 1);
-	fnv(&h, r->image, strnlen(r->image, sizeof(r->image)) + 1);
+	fnv(&h, &v, sizeof(v));
+	fnv(&h, &mem, sizeof(mem));
+	fnv(&h, r->c.name, strnlen(r->c.name, sizeof(r->c.name)));
+	fnv(&h, "/", 1);
+	fnv(&h, r->image, strnlen(r->image, sizeof(r->image)));
+	fnv(&h, "/", 1);
 	for (i = 0; i < r->c.nr_channels; i++) {
 		const struct cmdd_channel_spec *c = &r->c.channels[i];
 
 		fnv(&h, &c->type, sizeof(c->type));
 		fnv(&h, &c->pages, sizeof(c->pages));
-		fnv(&h, c->server, strnlen(c->server, sizeof(c->server)) + 1);
+		fnv(&h, c->server, strnlen(c->server, sizeof(c->server)));
+		fnv(&h, "/", 1);
 	}
 	return h;
 }
@@ -328,13 +338,13 @@ int cmdd_request_parse(const char *buf, size_t len, struct cmdd_request *req,
 		       buf[end - 1] == '\t'))
 		end--;
 	if (!end)
-		return ultra_err_set(e, EINVAL, "empty request");
+		return FAIL(e, EINVAL, "empty request");
 	if (end > CMDAPI_REQUEST_MAX)
-		return ultra_err_set(e, EMSGSIZE, "request longer than %d bytes",
+		return FAIL(e, EMSGSIZE, "request longer than %d bytes",
 				     CMDAPI_REQUEST_MAX);
 	tok = json_tokener_new_ex(16);
 	if (!tok)
-		return ultra_err_set(e, ENOMEM, "out of memory");
+		return FAIL(e, ENOMEM, "out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	o = json_tokener_parse_ex(tok, buf, (int)end);
 	if (json_tokener_get_error(tok) != json_tokener_success || !o) {
@@ -343,19 +353,19 @@ int cmdd_request_parse(const char *buf, size_t len, struct cmdd_request *req,
 
 		json_tokener_free(tok);
 		json_object_put(o);
-		return ultra_err_set(e, EINVAL, "request is not JSON: %s at byte %zu",
+		return FAIL(e, EINVAL, "request is not JSON: %s at byte %zu",
 				     je == json_tokener_continue ? "unexpected end" :
 				     json_tokener_error_desc(je), at);
 	}
 	if ((size_t)tok->char_offset != end) {
 		json_tokener_free(tok);
 		json_object_put(o);
-		return ultra_err_set(e, EINVAL, "request: bytes after the JSON object");
+		return FAIL(e, EINVAL, "request: bytes after the JSON object");
 	}
 	json_tokener_free(tok);
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		return ultra_err_set(e, EINVAL, "request: must be a JSON object");
+		return FAIL(e, EINVAL, "request: must be a JSON object");
 	}
 	/* the id first, so that every later error can carry it */
 	{
@@ -373,30 +383,30 @@ int cmdd_request_parse(const char *buf, size_t len, struct cmdd_request *req,
 		if (!strcmp(key, "v")) {
 			if (!json_object_is_type(val, json_type_int) ||
 			    json_object_get_int64(val) != CMDAPI_VERSION)
-				ret = ultra_err_set(e, EPROTONOSUPPORT,
+				ret = FAIL(e, EPROTONOSUPPORT,
 						    "v: protocol version %d only", CMDAPI_VERSION);
 		} else if (!strcmp(key, "id")) {
 			if (!have_id)
-				ret = ultra_err_set(e, EINVAL,
+				ret = FAIL(e, EINVAL,
 						    "id: must be a string of 1..%d of [A-Za-z0-9._:-]",
 						    CMDAPI_ID_MAX);
 		} else if (!strcmp(key, "op")) {
 			if (!json_object_is_type(val, json_type_string) ||
 			    cmdd_op_by_name(json_object_get_string(val), &req->op))
-				ret = ultra_err_set(e, EOPNOTSUPP, "op: unknown operation");
+				ret = FAIL(e, EOPNOTSUPP, "op: unknown operation");
 			have_op = !ret;
 		} else if (!strcmp(key, "args")) {
 			args = val;
 		} else {
-			ret = ultra_err_set(e, EINVAL, "request: unknown field '%.32s'", key);
+			ret = FAIL(e, EINVAL, "request: unknown field '%.32s'", key);
 		}
 		if (ret)
 			break;
 	}
 	if (!ret && !have_id)
-		ret = ultra_err_set(e, EINVAL, "id: missing");
+		ret = FAIL(e, EINVAL, "id: missing");
 	if (!ret && !have_op)
-		ret = ultra_err_set(e, EINVAL, "op: missing");
+		ret = FAIL(e, EINVAL, "op: missing");
 	if (!ret)
 		ret = parse_args(args, req, e);
 	if (!ret)

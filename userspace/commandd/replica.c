@@ -29,7 +29,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <urcu.h>
+#include "rcu.h"
 
 #include "commandd.h"
 #include "resdb_store.h"
@@ -53,7 +53,7 @@ static double now_ms(void)
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 static void view_free(struct cmdd_view *v)
@@ -89,9 +89,9 @@ static int ensure_scratch(struct cmdd_replica *r, u64 nr_pages)
 {
 	u64 cap = 16, need;
 
-	while (cap < 2 * nr_pages + 2 * RESDB_MAX_CPUS + 64)
+	while (cap < 2 * nr_pages + 2ull * RESDB_MAX_CPUS + 64)
 		cap *= 2;
-	need = cap * 32;	/* >= the checker's slot size */
+	need = cap * 32ull;	/* >= the checker's slot size */
 	if (need <= r->scratch_len)
 		return 0;
 	free(r->scratch);
@@ -129,14 +129,14 @@ static int view_load(struct cmdd_replica *r, struct cmdd_view *v, const void *sn
 static int read_log(struct cmdd_replica *r, u64 from, struct ultra_err *e)
 {
 	u64 next = from, head = 0;
-	int ret;
 
 	r->recs_len = 0;
 	for (;;) {
 		size_t got = 0;
+		int ret;
 
 		if (r->recs_cap - r->recs_len < READ_CHUNK) {
-			size_t cap = r->recs_cap ? 2 * r->recs_cap : 4 * READ_CHUNK;
+			size_t cap = r->recs_cap ? 2 * r->recs_cap : 4 * (size_t)READ_CHUNK;
 			void *n = realloc(r->recs, cap);
 
 			if (!n)
@@ -166,7 +166,7 @@ static int replay(struct cmdd_view *v, const void *recs, size_t len, struct ultr
 	return 0;
 }
 
-static struct cmdd_view *other(struct cmdd_replica *r, struct cmdd_view *v)
+static struct cmdd_view *other(struct cmdd_replica *r, const struct cmdd_view *v)
 {
 	return v == &r->side[0] ? &r->side[1] : &r->side[0];
 }

@@ -195,7 +195,6 @@ int cmdd_schedule_place(struct cmdd_plan *pl, u32 number, enum cmdd_role role, u
 {
 	u32 width = role == CMDD_ROLE_IO ? UV_SLOTS : duty;
 	u32 v;
-	int ret;
 
 	if (!processors || processors > CMDD_MAX_VCPUS)
 		return ultra_err_set(pl->e, EINVAL, "processors must be 1..%u", CMDD_MAX_VCPUS);
@@ -204,13 +203,15 @@ int cmdd_schedule_place(struct cmdd_plan *pl, u32 number, enum cmdd_role role, u
 	for (v = 0; v < processors; v++) {
 		struct uv_slot idle, me = { .partition = number, .vcpu = v };
 		struct choice ch;
+		int ret;
 
-		if (choose(pl, number, role, width, &ch))
+		if (choose(pl, number, role, width, &ch) && role == CMDD_ROLE_IO)
 			return ultra_err_set(pl->e, ENOSPC,
-					     role == CMDD_ROLE_IO ?
-					     "no dedicated CPU free for virtual processor %u" :
+					     "no dedicated CPU free for virtual processor %u", v);
+		if (!ch.found)
+			return ultra_err_set(pl->e, ENOSPC,
 					     "no CPU has %u free slots for virtual processor %u",
-					     role == CMDD_ROLE_IO ? v : width, v);
+					     width, v);
 		idle.partition = pl->db.idle;
 		idle.vcpu = ch.cpu;
 		ret = set_slots(pl, ch.cpu, ch.first, ch.first + width - 1, idle, me);

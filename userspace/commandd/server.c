@@ -20,7 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <urcu.h>
+#include "rcu.h"
 
 #include "commandd.h"
 #include "ultra_json.h"

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <urcu.h>
+#include "rcu.h"
 
 #include "commandd.h"
 #include "resdb/text.h"
@@ -52,7 +52,7 @@ static double now_ms(void)
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 static void add_str(json_object *o, const char *k, const char *v)
@@ -332,10 +332,10 @@ done:
 static json_object *result_for(const struct resdb *db, const struct cmdd_jentry *x)
 {
 	u32 number = cmdd_find_partition(db, x->name);
-	json_object *o;
 
 	if (x->op == CMDD_OP_DESTROY) {
-		o = json_object_new_object();
+		json_object *o = json_object_new_object();
+
 		add_str(o, "name", x->name);
 		json_object_object_add(o, "destroyed", json_object_new_boolean(true));
 		return o;

@@ -60,7 +60,7 @@ int cmdapi_connect(const char *path, struct cmdapi_conn **out, struct ultra_err 
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct cmdapi_conn *c;
-	int fd, err;
+	int fd;
 
 	*out = NULL;
 	if (!path)
@@ -72,7 +72,8 @@ int cmdapi_connect(const char *path, struct cmdapi_conn **out, struct ultra_err 
 	if (fd < 0)
 		return ultra_err_set(e, errno, "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		err = errno;
+		int err = errno;
+
 		close(fd);
 		return ultra_err_set(e, err, "command daemon not reachable (%s: %s)", path,
 				     strerror(err));
@@ -194,7 +195,7 @@ int cmdapi_parse_response(json_object *resp, const char *want_id, json_object **
 	if (!json_object_object_get_ex(resp, "id", &id))
 		return ultra_err_set(e, EPROTO, "command daemon's answer has no \"id\"");
 	if (want_id && (!json_object_is_type(id, json_type_string) ||
-			strcmp(json_object_get_string(id), want_id)))
+			strcmp(json_object_get_string(id), want_id) != 0))
 		return ultra_err_set(e, EPROTO, "command daemon answered another request");
 	if (!json_object_get_boolean(ok)) {
 		if (!json_object_object_get_ex(resp, "error", &v))
@@ -266,7 +267,7 @@ int cmdapi_call_retry(const char *path, const char *id, const char *op, json_obj
 		long waited;
 
 		ret = cmdapi_connect(path, &c, e);
-		if (!ret) {
+		if (!ret && c) {
 			ret = cmdapi_call(c, id, op, args ? json_object_get(args) : NULL, result, e);
 			cmdapi_close(c);
 		}
