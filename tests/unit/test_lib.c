@@ -41,6 +41,42 @@ START_TEST(test_uapi_layout)
 }
 END_TEST
 
+/* The database ioctls (ABI 1.1): sizes, the first output field, numbers. */
+#define CK_IOC(cmd, nr, ver0) do { \
+	ck_assert_uint_eq(_IOC_TYPE(cmd), UV_IOCTL_MAGIC); \
+	ck_assert_uint_eq(_IOC_NR(cmd), (nr)); \
+	ck_assert_uint_eq(_IOC_SIZE(cmd), (ver0)); \
+	ck_assert_uint_eq(_IOC_DIR(cmd), _IOC_READ | _IOC_WRITE); \
+} while (0)
+
+START_TEST(test_uapi_db_layout)
+{
+	ck_assert_uint_eq(sizeof(struct uv_txn_submit), UV_TXN_SUBMIT_SIZE_VER0);
+	ck_assert_uint_eq(offsetof(struct uv_txn_submit, txn), 8);
+	ck_assert_uint_eq(offsetof(struct uv_txn_submit, log_seq), 24);
+	ck_assert_uint_eq(offsetof(struct uv_txn_submit, message), 64);
+	ck_assert_uint_eq(sizeof(struct uv_snapshot), UV_SNAPSHOT_SIZE_VER0);
+	ck_assert_uint_eq(offsetof(struct uv_snapshot, len), 24);
+	ck_assert_uint_eq(sizeof(struct uv_log_read), UV_LOG_READ_SIZE_VER0);
+	ck_assert_uint_eq(offsetof(struct uv_log_read, len), 32);
+	ck_assert_uint_eq(sizeof(struct uv_check), UV_CHECK_SIZE_VER0);
+	ck_assert_uint_eq(offsetof(struct uv_check, message), 64);
+	ck_assert_uint_eq(sizeof(struct uv_pool), UV_POOL_SIZE_VER0);
+	ck_assert_uint_eq(offsetof(struct uv_pool, pool_bytes), 16);
+	ck_assert_uint_eq(sizeof(struct uv_query), UV_QUERY_SIZE_VER0);
+	ck_assert_uint_eq(offsetof(struct uv_query, count), 32);
+	ck_assert_uint_eq(sizeof(struct uv_partition_info), 80);
+	ck_assert_uint_eq(sizeof(struct uv_extent), 24);
+	CK_IOC(UV_IOC_TXN_SUBMIT, 1, UV_TXN_SUBMIT_SIZE_VER0);
+	CK_IOC(UV_IOC_SNAPSHOT, 2, UV_SNAPSHOT_SIZE_VER0);
+	CK_IOC(UV_IOC_LOG_READ, 3, UV_LOG_READ_SIZE_VER0);
+	CK_IOC(UV_IOC_CHECK, 4, UV_CHECK_SIZE_VER0);
+	CK_IOC(UV_IOC_POOL_INFO, 5, UV_POOL_SIZE_VER0);
+	CK_IOC(UV_IOC_POOL_RESIZE, 6, UV_POOL_SIZE_VER0);
+	CK_IOC(UV_IOC_QUERY, 7, UV_QUERY_SIZE_VER0);
+}
+END_TEST
+
 /* ---- errno names and error messages --------------------------------------------- */
 
 START_TEST(test_errno_names)
@@ -312,6 +348,7 @@ static Suite *lib_suite(void)
 
 	tc = tcase_create("uapi");
 	tcase_add_test(tc, test_uapi_layout);
+	tcase_add_test(tc, test_uapi_db_layout);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

@@ -195,7 +195,7 @@ struct uv_log_read {
 };
 
 #define UV_LOG_READ_SIZE_VER0	96
-#define UV_LOG_READ_MAX		(1024 * 1024)
+#define UV_LOG_READ_MAX		1048576	/* 1 MiB */
 
 /**
  * struct uv_check - UV_IOC_CHECK: run the database's invariant checker

@@ -12,7 +12,7 @@
 
 #define REPLICA_LOG_BYTES	(4u << 20)
 
-static int txn_add(struct ultra_txn_list *l, struct ultra_txn *t)
+static int txn_add(struct ultra_txn_list *l, const struct ultra_txn *t)
 {
 	struct ultra_txn *n = realloc(l->txn, (l->nr + 1) * sizeof(*n));
 
@@ -166,7 +166,7 @@ int ultra_txn_submit(int fd, const struct uv_txn_step *steps, uint32_t nr,
 int ultra_snapshot(int fd, void **buf, size_t *len, struct uv_snapshot *out,
 		   struct ultra_err *e)
 {
-	size_t room = 64 * 4104;
+	size_t room = (size_t)64 * 4104;
 	int tries;
 
 	*buf = NULL;
@@ -374,7 +374,7 @@ int ultra_parse_size(const char *s, uint64_t *bytes)
 	default:
 		return -EINVAL;
 	}
-	if (*end && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
+	if (*end && end[1] && strcmp(end + 1, "iB") != 0 && strcmp(end + 1, "B") != 0)
 		return -EINVAL;
 	if (shift && v > (~0ull >> shift))
 		return -EINVAL;

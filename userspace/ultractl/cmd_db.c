@@ -78,7 +78,7 @@ static int parse_opts(struct ultractl_ctx *ctx, int argc, char **argv, struct db
 
 static char *read_all(const char *path, size_t *len, struct ultra_err *e)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	FILE *f = strcmp(path, "-") != 0 ? fopen(path, "rb") : stdin;
 	size_t room = 1 << 16, n = 0;
 	char *buf = NULL;
 
@@ -121,7 +121,7 @@ static int load_replica(struct ultractl_ctx *ctx, const char *file, struct ultra
 {
 	size_t len = 0;
 	void *buf;
-	int fd, ret;
+	int ret;
 
 	memset(snap, 0, sizeof(*snap));
 	if (file) {
@@ -129,7 +129,8 @@ static int load_replica(struct ultractl_ctx *ctx, const char *file, struct ultra
 		if (!buf)
 			return -e->err;
 	} else {
-		fd = ultra_open(ctx->dev_path, e);
+		int fd = ultra_open(ctx->dev_path, e);
+
 		if (fd < 0)
 			return fd;
 		ret = ultra_snapshot(fd, &buf, &len, snap, e);
@@ -155,7 +156,6 @@ struct dump_ctx {
 	json_object *parts;
 	struct extent *ext;
 	size_t n_ext, room;
-	int err;
 };
 
 static int dump_line(void *ctx, const char *line, u64 len)
@@ -385,10 +385,10 @@ static int db_log(struct ultractl_ctx *ctx, struct db_opts *o)
 		return ultractl_fail(ctx, &e);
 	}
 	if (!o->have_from) {
-		ret = ultra_log_read(fd, 0, buf, 8, &lr, &e);
 		/* from 0 is always stale: the answer says where the ring starts */
+		if (ultra_log_read(fd, 0, buf, 8, &lr, &e) && e.err != ESTALE)
+			goto fail;
 		from = lr.first_seq;
-		ret = 0;
 		ultra_err_clear(&e);
 	}
 	for (;;) {
@@ -418,12 +418,15 @@ static int db_log(struct ultractl_ctx *ctx, struct db_opts *o)
 		if (from >= lr.head_seq)
 			break;
 	}
-	close(fd);
-	free(buf);
 	if (ret) {
+fail:
+		close(fd);
+		free(buf);
 		json_object_put(arr);
 		return ultractl_fail(ctx, &e);
 	}
+	close(fd);
+	free(buf);
 	if (arr)
 		return ultractl_json_out(arr);
 	return fflush(stdout) ? ULTRACTL_EXIT_FAIL : ULTRACTL_EXIT_OK;
@@ -440,6 +443,8 @@ static int db_snapshot(struct ultractl_ctx *ctx, struct db_opts *o)
 	FILE *f;
 	int fd, ret;
 
+	if (!o->arg)
+		return ULTRACTL_EXIT_USAGE;
 	fd = ultra_open(ctx->dev_path, &e);
 	if (fd < 0)
 		return ultractl_fail(ctx, &e);
@@ -447,7 +452,7 @@ static int db_snapshot(struct ultractl_ctx *ctx, struct db_opts *o)
 	close(fd);
 	if (ret)
 		return ultractl_fail(ctx, &e);
-	f = strcmp(o->arg, "-") ? fopen(o->arg, "wb") : stdout;
+	f = strcmp(o->arg, "-") != 0 ? fopen(o->arg, "wb") : stdout;
 	if (!f || fwrite(buf, 1, len, f) != len || (f != stdout && fclose(f))) {
 		ultra_err_set(&e, errno ? errno : EIO, "cannot write %s", o->arg);
 		free(buf);
@@ -529,6 +534,8 @@ static int db_owner(struct ultractl_ctx *ctx, struct db_opts *o)
 	char *end;
 	int fd, ret;
 
+	if (!o->arg)
+		return ULTRACTL_EXIT_USAGE;
 	errno = 0;
 	addr = strtoull(o->arg, &end, 0);
 	if (errno || *end || !*o->arg)
@@ -582,7 +589,7 @@ static int run_db(struct ultractl_ctx *ctx, int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return ultractl_help(ctx, &ultractl_cmd_db);
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (strcmp(argv[1], subs[i].name))
+		if (strcmp(argv[1], subs[i].name) != 0)
 			continue;
 		ret = parse_opts(ctx, argc - 1, argv + 1, &o, subs[i].arg);
 		if (ret != ULTRACTL_CONTINUE)

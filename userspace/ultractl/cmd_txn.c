@@ -20,7 +20,7 @@
 
 static char *slurp(const char *path, size_t *len, struct ultra_err *e)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	FILE *f = strcmp(path, "-") != 0 ? fopen(path, "r") : stdin;
 	size_t room = 1 << 16, n = 0;
 	char *buf = NULL, *b;
 
@@ -69,7 +69,7 @@ static int run_txn(struct ultractl_ctx *ctx, int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	if (argc != 3 || strcmp(argv[1], "apply"))
+	if (argc != 3 || strcmp(argv[1], "apply") != 0)
 		return ultractl_usage(ctx, &ultractl_cmd_txn, "expected: txn apply FILE|-");
 	path = argv[2];
 	text = slurp(path, &len, &e);

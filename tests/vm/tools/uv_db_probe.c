@@ -47,7 +47,7 @@ static void expect(int fd, unsigned long cmd, void *arg, int want, const char *w
 	memset((char *)&(var) + offsetof(__typeof__(var), first_out), 0, \
 	       sizeof(var) - offsetof(__typeof__(var), first_out))
 
-#define FRESH(type, var) type var; memset(&var, 0, sizeof(var)); var.size = sizeof(var)
+#define FRESH(type, var) type var; memset(&(var), 0, sizeof(var)); (var).size = sizeof(var)
 
 int main(int argc, char **argv)
 {
@@ -56,7 +56,6 @@ int main(int argc, char **argv)
 		struct uv_txn_hdr h;
 		struct uv_txn_step s[2];
 	} txn;
-	char snapbuf[64];
 	void *none;
 	int ro, rw;
 
@@ -114,11 +113,12 @@ int main(int argc, char **argv)
 		txn.s[1].destroy.pad = 1;
 		CLEAR_OUT(t, log_seq);
 		expect(rw, UV_IOC_TXN_SUBMIT, &t, EINVAL, "submit with a nonzero pad");
-		txn.s[1].destroy.pad = 0;
-		txn.h.nr_steps = 3;
+		memset(&txn.s[1].destroy, 0, sizeof(txn.s[1].destroy));
+		txn.s[1].destroy.number = 1;
+		txn.h.nr_steps++;
 		CLEAR_OUT(t, log_seq);
 		expect(rw, UV_IOC_TXN_SUBMIT, &t, EINVAL, "submit with nr_steps beyond the length");
-		txn.h.nr_steps = 2;
+		txn.h.nr_steps--;
 		CLEAR_OUT(t, log_seq);
 		expect(rw, UV_IOC_TXN_SUBMIT, &t, ENOENT, "destroy of no partition");
 		t.size = 8;
@@ -128,6 +128,8 @@ int main(int argc, char **argv)
 	}
 	{
 		FRESH(struct uv_snapshot, s);
+		char snapbuf[64];
+
 		s.buf = (uintptr_t)snapbuf;
 		s.buf_len = sizeof(snapbuf);
 		expect(ro, UV_IOC_SNAPSHOT, &s, ENOSPC, "snapshot into 64 bytes");

@@ -47,7 +47,7 @@ static const unsigned long known[] = {
 	UV_IOC_POOL_INFO, UV_IOC_POOL_RESIZE, UV_IOC_QUERY,
 };
 
-#define BUF_SIZE	(256 * 1024)
+#define BUF_SIZE	((size_t)256 * 1024)
 
 static uint8_t *buf;		/* valid, random bytes */
 static uint8_t *none;		/* PROT_NONE */
