@@ -20,7 +20,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --static --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
-INCLUDES := -I$(TOP)/uapi -I$(TOP)/userspace/lib -I$(TOP)/kmod
+INCLUDES := -I$(TOP)/uapi -I$(TOP)/userspace/lib -I$(TOP)/userspace -I$(TOP)/kmod
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
 	    -fno-strict-aliasing $(INCLUDES) $(PKG_CFLAGS)
