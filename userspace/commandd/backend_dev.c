@@ -149,7 +149,7 @@ int cmdd_dev_open(const char *path, struct cmdd_backend **out, struct ultra_err 
 	int fd, ret;
 
 	*out = NULL;
-	fd = ultra_open(path, e);	/* read-write: the command channel's holder */
+	fd = ultra_open_cmd(path, e);	/* read-write: the command channel's holder */
 	if (fd == -EBUSY)
 		return ultra_err_set(e, EBUSY,
 				     "the command channel is held by another command daemon (%s)",
