@@ -19,6 +19,7 @@
  *   protocol.c    the JSON request parser and response shapes (docs/command-api.md)
  *   server.c      the UNIX socket, SO_PEERCRED, one thread per connection
  *   log.c         journald-friendly log lines
+ *   notify.c      readiness for systemd (sd_notify's datagram protocol, no libsystemd)
  *
  * Locking: service.update_lock serialises everything that changes the database
  * (one updater); readers never lock, they read the published replica inside an RCU
@@ -54,6 +55,17 @@ struct resdb_store;
 void cmdd_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Lines above this priority are dropped (CMDD_LOG_INFO by default). */
 void cmdd_log_set_level(int prio);
+
+/* ---- notify.c: readiness for systemd, the sd_notify(3) datagram protocol ---------- */
+
+/*
+ * Send state ("READY=1", "STOPPING=1", "STATUS=...", newline-separated) to the
+ * AF_UNIX datagram socket addr ("/path" or "@abstract"). Returns 1 when sent, 0
+ * when addr is NULL or empty (nothing to tell), or a negative errno with e filled.
+ */
+int cmdd_notify_to(const char *addr, const char *state, struct ultra_err *e);
+/* The same to $NOTIFY_SOCKET; a failure is logged, never fatal. */
+int cmdd_notify(const char *state);
 
 /* ---- backend: the module's command channel ---------------------------------------- */
 

@@ -11,10 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef ULTRA_HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
-
 #include "commandd.h"
 
 #define DEFAULT_JOURNAL "/var/lib/ultravisor/commandd.journal"
@@ -59,17 +55,6 @@ static int parse_size(const char *s, u64 *out)
 		return -EINVAL;
 	*out = v * mul;
 	return 0;
-}
-
-static void notify(const char *state)
-{
-#ifdef ULTRA_HAVE_LIBSYSTEMD
-	sd_notify(0, state);
-#else
-	if (getenv("NOTIFY_SOCKET"))
-		cmdd_log(CMDD_LOG_DEBUG, "built without libsystemd: cannot tell systemd '%s'",
-			 state);
-#endif
 }
 
 int main(int argc, char **argv)
@@ -188,11 +173,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	cmdd_log(CMDD_LOG_NOTICE, "ready: serving %s", sock);
-	notify("READY=1");
+	cmdd_notify("READY=1\nSTATUS=serving requests");
 	while (!sig && sigwait(&sigs, &sig))
 		;
 	cmdd_log(CMDD_LOG_NOTICE, "signal %d: stopping", sig);
-	notify("STOPPING=1");
+	cmdd_notify("STOPPING=1");
 	ret = 0;
 out:
 	cmdd_server_stop(srv);
