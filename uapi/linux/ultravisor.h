@@ -29,7 +29,7 @@
  * meaning (never so far); the minor number when ioctls or fields are added.
  */
 #define UV_ABI_MAJOR		1
-#define UV_ABI_MINOR		1
+#define UV_ABI_MINOR		2
 #define UV_ABI_VERSION		((UV_ABI_MAJOR << 16) | UV_ABI_MINOR)
 
 /*
@@ -347,5 +347,232 @@ struct uv_query {
 				     UV_POOL_SIZE_VER0)		/* struct uv_pool */
 #define UV_IOC_QUERY		_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x07, \
 				     UV_QUERY_SIZE_VER0)	/* struct uv_query */
+
+/* ---- running partitions: the monitor instance of a partition (ABI 1.2) ----------- */
+
+/*
+ * The database side of a partition (descriptor, memory, processor slots) is
+ * made by transactions (UV_IOC_TXN_SUBMIT). These ioctls run it: LOAD creates
+ * the partition's monitor instance from what the database says (its memory
+ * extents, guest-physical 0.. onto them in order; the first CPU whose
+ * schedule names it) and loads a Multiboot ELF image; PART_CTL starts,
+ * pauses, resumes, stops or unloads it; STATUS and CONSOLE_READ read it and
+ * are allowed on read-only descriptors. LOAD and PART_CTL are holder-only
+ * (-EBADF otherwise).
+ *
+ * A transaction that takes memory or processor slots from, or destroys, a
+ * partition whose instance is not STOPPED or FAULTED fails with -EBUSY (no
+ * instance: allowed). When it commits, the instance of every partition it
+ * took memory from or destroyed is unloaded. Memory leaving a partition is
+ * zeroed before the transaction goes on (docs/monitor.md).
+ */
+
+/* Monitor instance states (uv_part_status.state, partition-state events). */
+#define UV_PSTATE_NONE		0	/* no monitor instance */
+#define UV_PSTATE_CREATED	1	/* instance built, no image */
+#define UV_PSTATE_LOADED	2	/* image loaded, vCPU at its entry */
+#define UV_PSTATE_RUNNING	3
+#define UV_PSTATE_PAUSED	4
+#define UV_PSTATE_STOPPED	5	/* by the guest (exit port, hypercall) or PART_CTL */
+#define UV_PSTATE_FAULTED	6	/* uv_part_status.fault_* say why */
+
+/* Fault reasons (uv_part_status.fault_reason) */
+#define UV_PFAULT_NONE		0
+#define UV_PFAULT_NPF		1	/* access outside the partition's memory */
+#define UV_PFAULT_SHUTDOWN	2	/* triple fault */
+#define UV_PFAULT_BAD_STATE	3	/* the CPU refused the guest state */
+#define UV_PFAULT_UNSUPPORTED	4	/* an instruction the monitor does not emulate */
+#define UV_PFAULT_UNHANDLED	5	/* an exit the monitor does not know */
+#define UV_PFAULT_HOST		6	/* the host CPU became unusable */
+
+/* Access bits (uv_part_status.fault_access) */
+#define UV_PACCESS_READ		0x1
+#define UV_PACCESS_WRITE	0x2
+#define UV_PACCESS_EXEC		0x4
+
+#define UV_IMAGE_MAX		(16u << 20)	/* largest image LOAD accepts */
+#define UV_CMDLINE_MAX		1023	/* longest command line, without its NUL */
+
+/**
+ * struct uv_part_load - UV_IOC_PART_LOAD (holder): build the instance, load an image
+ * @size:	sizeof(struct uv_part_load).
+ * @partition:	in: the partition number ([G,M,K] of its descriptor page).
+ * @image:	in: user address of a Multiboot v1 ELF32/ELF64 image.
+ * @image_len:	in: its length, 1..UV_IMAGE_MAX.
+ * @cmdline:	in: user address of the command line (need not be NUL-terminated),
+ *		or 0.
+ * @cmdline_len: in: its length, 0..UV_CMDLINE_MAX; the line ends at the first
+ *		NUL within it.
+ * @flags:	in: zero.
+ * @cpu:	out: physical CPU chosen from the processor schedule.
+ * @state:	out: UV_PSTATE_LOADED on success.
+ * @extents:	out: extents (runs of host memory) the instance maps.
+ * @mem_bytes:	out: guest memory, bytes (guest-physical 0..mem_bytes).
+ * @message:	out: the reason when it fails.
+ * @reserved:	zero.
+ *
+ * An existing instance that is CREATED, LOADED, STOPPED or FAULTED is
+ * replaced (rebuilt from the database as it is now); RUNNING or PAUSED is
+ * -EBUSY. -ENOENT: no such partition (or a built-in one); -EINVAL: no
+ * memory, no processor slot, memory the module does not own; -ENOEXEC,
+ * -EOPNOTSUPP, -EFAULT, -E2BIG: the image (message says why).
+ */
+struct uv_part_load {
+	__u32 size;
+	__u32 partition;
+	__u64 image;
+	__u64 image_len;
+	__u64 cmdline;
+	__u32 cmdline_len;
+	__u32 flags;
+	__u32 cpu;
+	__u32 state;
+	__u32 extents;
+	__u32 pad;
+	__u64 mem_bytes;
+	char message[UV_MESSAGE_LEN];
+	__u64 reserved[4];
+};
+
+#define UV_PART_LOAD_SIZE_VER0	352
+
+/* uv_part_ctl.op */
+#define UV_PART_START		1	/* LOADED -> RUNNING */
+#define UV_PART_PAUSE		2	/* RUNNING -> PAUSED (returns once the guest is out) */
+#define UV_PART_RESUME		3	/* PAUSED -> RUNNING */
+#define UV_PART_STOP		4	/* RUNNING/PAUSED -> STOPPED; reaps a guest-stopped vCPU */
+#define UV_PART_UNLOAD		5	/* not RUNNING/PAUSED: remove the instance (-> NONE) */
+
+/**
+ * struct uv_part_ctl - UV_IOC_PART_CTL (holder): change a partition's run state
+ * @size:	sizeof(struct uv_part_ctl).
+ * @partition:	in: the partition number.
+ * @op:		in: UV_PART_*.
+ * @flags:	in: zero.
+ * @state:	out: the state after the call (also on failure).
+ * @pad:	zero.
+ * @message:	out: the reason when it fails.
+ * @reserved:	zero.
+ *
+ * Errors: -ENOENT no instance (LOAD first); -EINVAL the state does not allow
+ * @op (message names the state); -ETIMEDOUT pause did not take effect in 1 s.
+ * PAUSE on a PAUSED partition and STOP on one that stopped by itself succeed.
+ */
+struct uv_part_ctl {
+	__u32 size;
+	__u32 partition;
+	__u32 op;
+	__u32 flags;
+	__u32 state;
+	__u32 pad;
+	char message[UV_MESSAGE_LEN];
+	__u64 reserved[4];
+};
+
+#define UV_PART_CTL_SIZE_VER0	312
+
+/* uv_part_status.exits[] */
+#define UV_PEXIT_HOST		0	/* host interrupt/NMI */
+#define UV_PEXIT_CPUID		1
+#define UV_PEXIT_MSR		2
+#define UV_PEXIT_IO		3
+#define UV_PEXIT_HLT		4
+#define UV_PEXIT_HYPERCALL	5
+#define UV_PEXIT_OTHER		6
+#define UV_PEXIT_NR		8	/* room in the array; unused ones are 0 */
+
+/**
+ * struct uv_part_status - UV_IOC_PART_STATUS: a partition's run state
+ * @size:	sizeof(struct uv_part_status).
+ * @partition:	in: the partition number.
+ * @state:	out: UV_PSTATE_* (NONE when there is no instance; the rest is 0).
+ * @cpu:	out: physical CPU of its vCPU.
+ * @exited:	out: 1 when the guest stopped itself; @exit_code is its value.
+ * @exit_code:	out.
+ * @fault_reason: out: UV_PFAULT_* when FAULTED.
+ * @fault_access: out: UV_PACCESS_* (UV_PFAULT_NPF).
+ * @fault_gpa:	out: guest-physical address touched (UV_PFAULT_NPF).
+ * @fault_rip:	out: guest RIP at the fault.
+ * @fault_exit_code: out: the vendor's raw exit code.
+ * @exits:	out: exits by kind since start (UV_PEXIT_*).
+ * @console_bytes: out: bytes the guest wrote to its console in total.
+ * @mem_bytes:	out: guest memory in bytes.
+ * @extents:	out: extents the instance maps.
+ * @npt_levels:	out: nested page table levels (4 or 5).
+ * @npt_pages:	out: pages the nested page tables take.
+ * @pad:	zero.
+ * @reserved:	zero.
+ */
+struct uv_part_status {
+	__u32 size;
+	__u32 partition;
+	__u32 state;
+	__u32 cpu;
+	__u32 exited;
+	__u32 exit_code;
+	__u32 fault_reason;
+	__u32 fault_access;
+	__u64 fault_gpa;
+	__u64 fault_rip;
+	__u64 fault_exit_code;
+	__u64 exits[UV_PEXIT_NR];
+	__u64 console_bytes;
+	__u64 mem_bytes;
+	__u32 extents;
+	__u32 npt_levels;
+	__u32 npt_pages;
+	__u32 pad;
+	__u64 reserved[4];
+};
+
+#define UV_PART_STATUS_SIZE_VER0	184
+
+#define UV_CONSOLE_READ_MAX	65536	/* bytes per call */
+
+/**
+ * struct uv_console_read - UV_IOC_CONSOLE_READ: a partition's console output
+ * @size:	sizeof(struct uv_console_read).
+ * @partition:	in: the partition number.
+ * @pos:	in: stream position to read from (0 = the first byte the guest
+ *		wrote). Each reader keeps its own: pass back @next_pos.
+ * @buf:	in: user buffer.
+ * @buf_len:	in: its size; at most UV_CONSOLE_READ_MAX bytes are copied.
+ * @len:	out: bytes copied (0: nothing new).
+ * @next_pos:	out: the position after them.
+ * @lost:	out: bytes between @pos and the oldest byte the ring still held
+ *		(skipped).
+ * @total:	out: bytes the guest wrote in total (= the newest position).
+ * @state:	out: UV_PSTATE_* (a follower stops at NONE).
+ * @pad:	zero.
+ * @reserved:	zero.
+ *
+ * -ENOENT when the partition has no instance. The console of an instance
+ * survives STOPPED/FAULTED and ends with UNLOAD, a reload or destruction.
+ */
+struct uv_console_read {
+	__u32 size;
+	__u32 partition;
+	__u64 pos;
+	__u64 buf;
+	__u64 buf_len;
+	__u64 len;
+	__u64 next_pos;
+	__u64 lost;
+	__u64 total;
+	__u32 state;
+	__u32 pad;
+	__u64 reserved[4];
+};
+
+#define UV_CONSOLE_READ_SIZE_VER0	104
+
+#define UV_IOC_PART_LOAD	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x08, \
+				     UV_PART_LOAD_SIZE_VER0)	/* struct uv_part_load */
+#define UV_IOC_PART_CTL		_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x09, \
+				     UV_PART_CTL_SIZE_VER0)	/* struct uv_part_ctl */
+#define UV_IOC_PART_STATUS	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x0A, \
+				     UV_PART_STATUS_SIZE_VER0)	/* struct uv_part_status */
+#define UV_IOC_CONSOLE_READ	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x0B, \
+				     UV_CONSOLE_READ_SIZE_VER0)	/* struct uv_console_read */
 
 #endif /* _UAPI_LINUX_ULTRAVISOR_H */
