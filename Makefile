@@ -56,6 +56,8 @@ VMTOOL_BINS := $(patsubst tests/vm/tools/%.c,$(BUILD)/vmtools/%,$(VMTOOL_SRCS))
 .PHONY: all help setup module module-newer harness-modules userspace check lint vmtest \
 	check-harness test demo bench fuzz fuzz-smoke clean need-kv
 .DEFAULT_GOAL := all
+# sub-makes stay quiet about directories: the last lines of `make test` are the VM summary
+MAKEFLAGS += --no-print-directory
 
 # Fragments of other parts of the tree add their build products to EXTRA_ALL.
 EXTRA_ALL :=
