@@ -33,6 +33,7 @@
 #include <linux/module.h>
 #include <linux/vmalloc.h>
 
+#include "channel/channel.h"
 #include "db.h"
 #include "events.h"
 #include "resdb/text.h"
@@ -210,6 +211,7 @@ int uv_db_apply_locked(const struct uv_txn_step *steps, u32 nr, bool pause,
 	if (ret)
 		goto fail;
 	res->log_seq = resdb_log_next_seq(db) - 1;
+	uv_chan_db_committed(steps, nr);	/* kmod/channel: headers, server maps */
 	uv_db_update_pin();
 	return 0;
 

@@ -35,6 +35,7 @@
 #include <linux/ultravisor.h>
 #include <uv/cpu_features.h>
 
+#include "channel/channel.h"
 #include "core.h"
 #include "version.h"
 
@@ -123,7 +124,8 @@ static long uv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case UV_IOC_QUERY:
 		return uv_ioctl_query(uarg);
 	default:
-		return -ENOTTY;
+		/* 0x10-0x17: memory channels (kmod/channel); -ENOTTY otherwise */
+		return uv_chan_dev_ioctl(file, cmd, uarg, holder);
 	}
 }
 

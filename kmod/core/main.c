@@ -21,6 +21,7 @@
 #include <linux/ultravisor.h>
 #include <uv/cpu_features.h>
 
+#include "channel/channel.h"
 #include "core.h"
 #include "db.h"
 #include "events.h"
@@ -96,6 +97,7 @@ static void __exit uv_exit(void)
 	uv_dev_exit();
 	uv_testhook_exit();
 	uv_events_exit();
+	uv_chan_exit();		/* kmod/channel: its registry, before the database */
 	uv_db_exit();
 	pr_info("unloaded\n");
 }

@@ -12,6 +12,7 @@
 
 #include <linux/ultravisor_hypercall.h>
 
+#include "channel/channel.h"
 #include "internal.h"
 
 #define VMMCALL_LEN	3
@@ -66,6 +67,12 @@ bool uv_hypercall(struct uv_vcpu *v, const struct uv_exit *e)
 		ret = ktime_get_ns();
 		if (!e->long_mode)
 			v->regs.rdx = (u64)ret >> 32;
+		break;
+	case UV_HC_CHANNEL_LIST:	/* kmod/channel */
+		ret = uv_chan_hc_list(v->part, a1, a2);
+		break;
+	case UV_HC_CHANNEL_NOTIFY:
+		ret = uv_chan_hc_notify(v->part, a1, a2);
 		break;
 	default:
 		ret = -UV_HC_ENOSYS;

@@ -23,6 +23,7 @@
 #ifndef _UAPI_LINUX_ULTRAVISOR_CHANNEL_H
 #define _UAPI_LINUX_ULTRAVISOR_CHANNEL_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 /* ---- GUIDs ---------------------------------------------------------------------- */
@@ -389,5 +390,254 @@ struct uv_channel_header {
 
 /* Queue memory starts right after the header page. */
 #define UV_CHANNEL_QUEUE_MEM_OFFSET	UV_CHANNEL_HEADER_SIZE
+
+/* ---- discovery: what UV_HC_CHANNEL_LIST writes (docs/channels.md) ---------------- */
+
+/**
+ * struct uv_channel_entry - one channel of the calling partition (48 bytes)
+ * @type:	the channel type GUID (as in the header page).
+ * @gpa:	guest-physical address of the channel's header page.
+ * @size:	bytes of the channel (the pages the database gives it).
+ * @channel_id:	the channel's number (header channel_id): pass @gpa, not this, to
+ *		UV_HC_CHANNEL_NOTIFY.
+ * @interrupt:	the interrupt the module injects for the channel, or
+ *		UV_CHANNEL_NO_VECTOR while interrupts are not offered (guests poll).
+ * @type_code:	enum uv_channel_type.
+ * @reserved:	zero.
+ */
+struct uv_channel_entry {
+	struct uv_guid type;
+	__le64 gpa;
+	__le64 size;
+	__le32 channel_id;
+	__le32 interrupt;
+	__le32 type_code;
+	__le32 reserved;
+};
+
+#define UV_CHANNEL_ENTRY_SIZE		48
+
+/* ---- the channel ioctls on /dev/ultravisor (docs/channels.md, "Kernel side") ----- */
+
+/*
+ * Numbers 0x10-0x17 of the module's ioctl space (UV_IOCTL_MAGIC of
+ * <linux/ultravisor.h>), same rules as there: the first __u32 is the caller's
+ * size, unknown input bytes must be zero, the module answers with its size. The
+ * channel part of the ABI has its own minor number, UV_CHAN_ABI_MINOR, returned by
+ * UV_IOC_CHAN_LIST; 1 is this first set.
+ */
+#define UV_CHAN_ABI_MINOR		1
+#define UV_CHAN_IOCTL_MAGIC		0xB9	/* == UV_IOCTL_MAGIC */
+
+#define UV_CHAN_MAX_REGIONS		4
+#define UV_CHAN_WHY_LEN			128
+
+/* One piece of the client's memory in the channel fd's mmap space. */
+struct uv_chan_region {
+	__u64 gpa;		/* guest-physical address of the first byte */
+	__u64 size;		/* bytes */
+	__u64 offset;		/* mmap offset of the first byte */
+};
+
+/**
+ * struct uv_chan_open - UV_IOC_CHAN_OPEN: attach as a server, get a channel fd
+ * @size:	sizeof(struct uv_chan_open).
+ * @channel:	in: the channel's number ([G,M,K] of its descriptor).
+ * @server:	in: the partition the caller serves as (an I/O partition; not a
+ *		built-in one).
+ * @flags:	in: zero.
+ * @fd:		out: the channel fd (O_CLOEXEC). Closing it detaches the server.
+ * @slot:	out: the server slot the attach transaction took.
+ * @client:	out: the client partition.
+ * @type:	out: enum uv_channel_type.
+ * @epoch:	out: the channel's server_epoch after this attach.
+ * @nr_regions:	out: entries of @region in use.
+ * @channel_gpa: out: guest-physical address of the header page.
+ * @channel_size: out: bytes of the channel (its pages).
+ * @log_seq:	out: sequence number of the attach transaction's commit record.
+ * @region:	out: the client's memory as the fd maps it.
+ * @message:	out: the reason when it fails.
+ * @reserved:	zero.
+ *
+ * Attaching is a transaction (Change Server, slot from none to @server) the
+ * module submits itself, as the client's monitor does in [0132]. Allowed on a
+ * read-only /dev/ultravisor: the command channel's holder is another process.
+ * Errors: -ENOENT no such channel or server; -EBUSY every slot taken or the
+ * channel is pending reclamation; -EPERM the server is a built-in partition.
+ */
+struct uv_chan_open {
+	__u32 size;
+	__u32 channel;
+	__u32 server;
+	__u32 flags;
+	__s32 fd;
+	__u32 slot;
+	__u32 client;
+	__u32 type;
+	__u32 epoch;
+	__u32 nr_regions;
+	__u64 channel_gpa;
+	__u64 channel_size;
+	__u64 log_seq;
+	struct uv_chan_region region[UV_CHAN_MAX_REGIONS];
+	char message[UV_CHAN_WHY_LEN];
+	__u64 reserved[4];
+};
+
+#define UV_CHAN_OPEN_SIZE_VER0		320
+
+/**
+ * struct uv_chan_eventfd - UV_IOC_CHAN_EVENTFD (channel fd): guest kicks -> eventfd
+ * @size:	sizeof(struct uv_chan_eventfd).
+ * @queue:	in: queue index (< UV_CHANNEL_MAX_QUEUES).
+ * @fd:		in: an eventfd signalled on each notify hypercall for @queue; -1 unbinds.
+ * @flags:	in: zero.
+ */
+struct uv_chan_eventfd {
+	__u32 size;
+	__u32 queue;
+	__s32 fd;
+	__u32 flags;
+};
+
+#define UV_CHAN_EVENTFD_SIZE_VER0	16
+
+/**
+ * struct uv_chan_notify - UV_IOC_CHAN_NOTIFY (channel fd): the server -> the guest
+ * @size:	sizeof(struct uv_chan_notify).
+ * @queue:	in: queue index whose used ring moved and whose event index asked for it.
+ * @flags:	in: zero.
+ * @vector:	out: the queue's vector as the client wrote it (UV_CHANNEL_NO_VECTOR:
+ *		the guest polls the used ring, nothing more to do).
+ *
+ * Counted in the channel's statistics. Interrupt injection does not exist yet:
+ * for a queue with a vector the call returns -EOPNOTSUPP (after counting).
+ */
+struct uv_chan_notify {
+	__u32 size;
+	__u32 queue;
+	__u32 flags;
+	__u32 vector;
+};
+
+#define UV_CHAN_NOTIFY_SIZE_VER0	16
+
+/* uv_chan_info.flags */
+#define UV_CHAN_F_PENDING	0x1	/* client destroyed: pages wait for the servers */
+
+/**
+ * struct uv_chan_info - one channel in UV_IOC_CHAN_LIST's buffer (128 bytes)
+ * @number:	the channel ([G,M,K] of its descriptor).
+ * @type:	enum uv_channel_type.
+ * @client:	client partition.
+ * @nr_pages:	pages of the channel.
+ * @first_pfn:	first page frame.
+ * @gpa:	guest-physical address of the header page in the client.
+ * @server:	the database's server slots (UV_NONE: empty).
+ * @flags:	UV_CHAN_F_*.
+ * @open:	channel fds open (attached servers that are alive).
+ * @guest_kicks: notify hypercalls from the guest (available-buffer notifications).
+ * @kicks_signalled: of those, eventfd signals delivered to a server.
+ * @server_notifies: UV_IOC_CHAN_NOTIFY calls (used-buffer notifications).
+ * @epoch:	server_epoch (attaches so far).
+ * @pad:	zero.
+ * @reserved:	zero.
+ */
+struct uv_chan_info {
+	__u32 number;
+	__u32 type;
+	__u32 client;
+	__u32 nr_pages;
+	__u64 first_pfn;
+	__u64 gpa;
+	__u32 server[4];
+	__u32 flags;
+	__u32 open;
+	__u64 guest_kicks;
+	__u64 kicks_signalled;
+	__u64 server_notifies;
+	__u32 epoch;
+	__u32 pad;
+	__u64 reserved[5];
+};
+
+#define UV_CHAN_INFO_SIZE		128
+#define UV_CHAN_LIST_MAX		1024
+
+/**
+ * struct uv_chan_list - UV_IOC_CHAN_LIST: the channels and their counters
+ * @size:	sizeof(struct uv_chan_list).
+ * @flags:	in: zero.
+ * @buf:	in: user address of @max struct uv_chan_info.
+ * @max:	in: 1..UV_CHAN_LIST_MAX.
+ * @count:	out: entries written.
+ * @total:	out: channels there are.
+ * @abi_minor:	out: UV_CHAN_ABI_MINOR of the module.
+ * @reserved:	zero.
+ */
+struct uv_chan_list {
+	__u32 size;
+	__u32 flags;
+	__u64 buf;
+	__u32 max;
+	__u32 count;
+	__u32 total;
+	__u32 abi_minor;
+	__u64 reserved[4];
+};
+
+#define UV_CHAN_LIST_SIZE_VER0		64
+
+/* uv_chan_reclaim.flags */
+#define UV_CHAN_RECLAIM_F_PARTITION	0x1	/* then destroy the client partition itself */
+
+/**
+ * struct uv_chan_reclaim - UV_IOC_CHAN_RECLAIM (holder): destroy a client's channels
+ * @size:	sizeof(struct uv_chan_reclaim).
+ * @partition:	in: the client partition (not running).
+ * @flags:	in: UV_CHAN_RECLAIM_F_*.
+ * @pad:	zero.
+ * @destroyed:	out: channels destroyed now.
+ * @pending:	out: channels left pending reclamation (servers still attached).
+ * @pages_now:	out: pages returned to available now.
+ * @pages_pending: out: pages that wait for the servers.
+ * @log_seq:	out: commit record of the transaction (0 if nothing to do now).
+ * @message:	out: the reason when it fails.
+ * @reserved:	zero.
+ *
+ * [0182]: reclamation is delayed until every server has disconnected. Channels
+ * without a server are destroyed and their pages returned to available at once; a
+ * channel with servers is marked pending (its servers see POLLHUP on their fd) and
+ * the module finishes it - Destroy Channel, its pages to available - when the last
+ * server detaches. With UV_CHAN_RECLAIM_F_PARTITION the client's other pages go to
+ * available now (whole map entries that hold no channel page), and the partition is
+ * destroyed with the last channel.
+ */
+struct uv_chan_reclaim {
+	__u32 size;
+	__u32 partition;
+	__u32 flags;
+	__u32 pad;
+	__u32 destroyed;
+	__u32 pending;
+	__u64 pages_now;
+	__u64 pages_pending;
+	__u64 log_seq;
+	char message[UV_CHAN_WHY_LEN];
+	__u64 reserved[4];
+};
+
+#define UV_CHAN_RECLAIM_SIZE_VER0	208
+
+#define UV_IOC_CHAN_OPEN	_IOC(_IOC_READ | _IOC_WRITE, UV_CHAN_IOCTL_MAGIC, 0x10, \
+				     UV_CHAN_OPEN_SIZE_VER0)	/* struct uv_chan_open */
+#define UV_IOC_CHAN_EVENTFD	_IOC(_IOC_WRITE, UV_CHAN_IOCTL_MAGIC, 0x11, \
+				     UV_CHAN_EVENTFD_SIZE_VER0)	/* struct uv_chan_eventfd */
+#define UV_IOC_CHAN_NOTIFY	_IOC(_IOC_READ | _IOC_WRITE, UV_CHAN_IOCTL_MAGIC, 0x12, \
+				     UV_CHAN_NOTIFY_SIZE_VER0)	/* struct uv_chan_notify */
+#define UV_IOC_CHAN_LIST	_IOC(_IOC_READ | _IOC_WRITE, UV_CHAN_IOCTL_MAGIC, 0x13, \
+				     UV_CHAN_LIST_SIZE_VER0)	/* struct uv_chan_list */
+#define UV_IOC_CHAN_RECLAIM	_IOC(_IOC_READ | _IOC_WRITE, UV_CHAN_IOCTL_MAGIC, 0x14, \
+				     UV_CHAN_RECLAIM_SIZE_VER0)	/* struct uv_chan_reclaim */
 
 #endif /* _UAPI_LINUX_ULTRAVISOR_CHANNEL_H */

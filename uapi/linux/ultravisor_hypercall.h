@@ -40,6 +40,24 @@
 #define UV_HC_STOP		4	/* RBX = exit code: the partition stops, no return */
 #define UV_HC_TIME_NS		5	/* -> host monotonic clock, nanoseconds */
 
+/*
+ * Memory channels (docs/channels.md), numbers 16-31.
+ *
+ * UV_HC_CHANNEL_LIST: RBX = gpa of a buffer, RCX = entries it holds -> the number of
+ * channels the partition is the client of (which may be more than RCX); the first
+ * min(RCX, that) are written as struct uv_channel_entry (48 bytes each,
+ * <linux/ultravisor_channel.h>). RCX may be 0 to ask for the count.
+ *
+ * UV_HC_CHANNEL_NOTIFY: RBX = gpa of the channel's header page, RCX = the queue's
+ * notify_data -> 0 (an available-buffer notification: the server's eventfd is
+ * signalled); -UV_HC_EINVAL if no channel of the caller is at RBX or the queue is
+ * out of range. Call it only when the event index asks for it.
+ */
+#define UV_HC_CHANNEL_LIST	16
+#define UV_HC_CHANNEL_NOTIFY	17
+#define UV_HC_CHANNEL_ENTRY_SIZE	48
+#define UV_HC_CHANNEL_LIST_MAX		256	/* most entries written per call */
+
 /* Largest UV_HC_CONSOLE_WRITE length; longer writes fail with -UV_HC_E2BIG. */
 #define UV_HC_CONSOLE_MAX	4096
 
