@@ -54,13 +54,10 @@ static int listener(const char *addr)
 /* One datagram, non-blocking; its text and the sender's pid. -1 when none waits. */
 static ssize_t receive(int fd, char *buf, size_t len, pid_t *pid)
 {
-	union {
-		char b[CMSG_SPACE(sizeof(struct ucred))];
-		struct cmsghdr align;
-	} ctl;
+	_Alignas(struct cmsghdr) char ctl[CMSG_SPACE(sizeof(struct ucred))];
 	struct iovec iov = { .iov_base = buf, .iov_len = len - 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
-			    .msg_controllen = sizeof(ctl.b) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl) };
 	struct cmsghdr *c;
 	ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT);
 

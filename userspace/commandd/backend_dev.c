@@ -2,9 +2,10 @@
 /*
  * The real backend: /dev/ultravisor's command channel (uapi/linux/ultravisor.h,
  * ABI 1.1). Opening the device read-write makes this daemon the channel's holder;
- * a second holder gets EBUSY from the module. Submit, snapshot and log read are
- * the module's ioctls one to one; run control needs monitor ioctls the uapi does
- * not have yet, and says so.
+ * a second holder gets EBUSY from the module. Submit, snapshot, log read, the
+ * pool's info and resize, and (ABI 1.2) image load, run control and status are
+ * the module's ioctls one to one. On an ABI 1.1 module the last three answer
+ * EOPNOTSUPP.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +19,11 @@ struct dev_backend {
 	struct cmdd_backend be;
 	int fd;
 	u32 nr_cpus;
+	u32 abi_minor;		/* 2 and up: the monitor's ioctls */
 };
+
+static const char *const state_names[] = { "none", "created", "loaded", "running",
+					   "paused", "stopped", "faulted" };
 
 static int fd_of(struct cmdd_backend *be)
 {
@@ -112,18 +117,131 @@ static int d_submit(struct cmdd_backend *be, const void *txn, size_t len,
 	return 0;
 }
 
+static int no_monitor(struct cmdd_backend *be, struct ultra_err *e)
+{
+	return ultra_err_set(e, EOPNOTSUPP,
+			     "this module (ABI 1.%u) cannot run partitions: it needs ABI 1.2",
+			     ((struct dev_backend *)be)->abi_minor);
+}
+
 static int d_control(struct cmdd_backend *be, u32 partition, enum cmdd_ctl op,
 		     struct ultra_err *e)
 {
-	return ultra_err_set(e, EOPNOTSUPP,
-			     "run control is not supported by this module yet (no monitor ioctls in ABI %d.%d)",
-			     UV_ABI_MAJOR, UV_ABI_MINOR);
+	static const u32 ops[] = { [CMDD_CTL_START] = UV_PART_START,
+				   [CMDD_CTL_PAUSE] = UV_PART_PAUSE,
+				   [CMDD_CTL_RESUME] = UV_PART_RESUME,
+				   [CMDD_CTL_STOP] = UV_PART_STOP };
+	static const char *const names[] = { "", "start", "pause", "resume", "stop" };
+	struct uv_part_ctl c;
+	int err;
+
+	if (((struct dev_backend *)be)->abi_minor < 2)
+		return no_monitor(be, e);
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.partition = partition;
+	c.op = ops[op];
+	if (!ioctl(fd_of(be), UV_IOC_PART_CTL, &c))
+		return 0;
+	err = errno;
+	c.message[sizeof(c.message) - 1] = 0;
+	return ultra_err_set(e, err, "%s refused by the module (state %s): %s", names[op],
+			     c.state < 7 ? state_names[c.state] : "?",
+			     c.message[0] ? c.message : strerror(err));
+}
+
+static int d_load(struct cmdd_backend *be, u32 partition, const void *image, size_t len,
+		  u32 *cpu, struct ultra_err *e)
+{
+	struct uv_part_load l;
+	int err;
+
+	if (((struct dev_backend *)be)->abi_minor < 2)
+		return no_monitor(be, e);
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.partition = partition;
+	l.image = (u64)(unsigned long)image;
+	l.image_len = len;
+	if (!ioctl(fd_of(be), UV_IOC_PART_LOAD, &l)) {
+		*cpu = l.cpu;
+		return 0;
+	}
+	err = errno;
+	l.message[sizeof(l.message) - 1] = 0;
+	return ultra_err_set(e, err, "image load refused by the module: %s",
+			     l.message[0] ? l.message : strerror(err));
+}
+
+static int d_status(struct cmdd_backend *be, u32 partition, struct cmdd_run_status *st,
+		    struct ultra_err *e)
+{
+	struct uv_part_status p;
+	u32 i;
+
+	memset(st, 0, sizeof(*st));
+	if (((struct dev_backend *)be)->abi_minor < 2)
+		return no_monitor(be, e);
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.partition = partition;
+	if (ioctl(fd_of(be), UV_IOC_PART_STATUS, &p))
+		return ultra_err_set(e, errno, "status: %s", strerror(errno));
+	st->state = p.state;
+	st->cpu = p.cpu;
+	st->exited = p.exited;
+	st->exit_code = p.exit_code;
+	st->fault_reason = p.fault_reason;
+	st->fault_gpa = p.fault_gpa;
+	st->exits_host = p.exits[UV_PEXIT_HOST];
+	for (i = 0; i < UV_PEXIT_NR; i++)
+		st->exits += p.exits[i];
+	st->console_bytes = p.console_bytes;
+	st->mem_bytes = p.mem_bytes;
+	return 0;
 }
 
 static int d_host_info(struct cmdd_backend *be, struct cmdd_host_info *h, struct ultra_err *e)
 {
 	h->nr_cpus = ((struct dev_backend *)be)->nr_cpus;
 	return 0;
+}
+
+static int d_pool(struct cmdd_backend *be, enum cmdd_pool_op op, u64 bytes,
+		  struct cmdd_pool_info *info, struct ultra_err *e)
+{
+	static const u32 ops[] = { [CMDD_POOL_GROW] = UV_POOL_GROW,
+				   [CMDD_POOL_SHRINK] = UV_POOL_SHRINK };
+	struct uv_pool p;
+	int err = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	if (op != CMDD_POOL_INFO) {
+		p.op = ops[op];
+		p.bytes = bytes;
+		if (ioctl(fd_of(be), UV_IOC_POOL_RESIZE, &p))
+			err = errno;
+		p.message[sizeof(p.message) - 1] = 0;
+		if (err)
+			ultra_err_set(e, err, "pool %s by %llu MiB: %s",
+				      op == CMDD_POOL_GROW ? "grow" : "shrink",
+				      (unsigned long long)(bytes >> 20),
+				      p.message[0] ? p.message : strerror(err));
+		/* the outputs are filled on failure too, but ask again to be sure */
+		memset(&p, 0, sizeof(p));
+		p.size = sizeof(p);
+	}
+	if (ioctl(fd_of(be), UV_IOC_POOL_INFO, &p)) {
+		if (!err)
+			return ultra_err_set(e, errno, "pool info: %s", strerror(errno));
+	} else {
+		info->pool_bytes = p.pool_bytes;
+		info->available_bytes = p.available_bytes;
+		info->free_bytes = p.free_bytes;
+		info->host_bytes = p.host_bytes;
+	}
+	return err ? -err : 0;
 }
 
 static void d_close(struct cmdd_backend *be)
@@ -138,7 +256,10 @@ static const struct cmdd_backend_ops dev_ops = {
 	.log_read = d_log_read,
 	.submit = d_submit,
 	.control = d_control,
+	.load = d_load,
+	.status = d_status,
 	.host_info = d_host_info,
+	.pool = d_pool,
 	.close = d_close,
 };
 
@@ -172,6 +293,7 @@ int cmdd_dev_open(const char *path, struct cmdd_backend **out, struct ultra_err 
 	b->be.ops = &dev_ops;
 	b->fd = fd;
 	b->nr_cpus = v.nr_cpus;
+	b->abi_minor = v.abi_minor;
 	*out = &b->be;
 	return 0;
 }

@@ -23,6 +23,8 @@ struct cmdd_master {
 	struct resdb_sim sim;
 	u32 nr_cpus;
 	bool held;
+	bool pool;		/* hosted: a pool of 4 MiB entries taken from "host" */
+	u64 pool_entries;	/* 4 MiB entries the pool holds */
 };
 
 struct master_backend {
@@ -71,7 +73,8 @@ int cmdd_resdb_errno(int err)
 struct cmdd_master *cmdd_master_new(const struct cmdd_master_cfg *cfg, struct ultra_err *e)
 {
 	struct resdb_format f = { .host_pages = cfg->host_pages, .order = 0, .region = 1,
-				  .owner = RESDB_FORMAT_AVAILABLE };
+				  .owner = cfg->pool ? RESDB_FORMAT_HOST : RESDB_FORMAT_AVAILABLE,
+				  .with_host = cfg->pool };
 	struct cmdd_master *m = calloc(1, sizeof(*m));
 	int ret;
 
@@ -81,6 +84,7 @@ struct cmdd_master *cmdd_master_new(const struct cmdd_master_cfg *cfg, struct ul
 	}
 	pthread_mutex_init(&m->lock, NULL);
 	m->nr_cpus = cfg->nr_cpus;
+	m->pool = cfg->pool;
 	if (!cfg->nr_cpus || cfg->nr_cpus > RESDB_MAX_CPUS) {
 		ultra_err_set(e, EINVAL, "simulated host: %u CPUs (1..%u)", cfg->nr_cpus,
 			      RESDB_MAX_CPUS);
@@ -247,6 +251,140 @@ static int m_host_info(struct cmdd_backend *be, struct cmdd_host_info *h, struct
 	return 0;
 }
 
+/* ---- the simulated pool -------------------------------------------------------------- */
+
+struct pool_walk {
+	const struct resdb *db;
+	u32 from, to;
+	u64 want;		/* entries still to move */
+	bool from_top;		/* shrink: the highest entries first */
+	struct uv_txn_step *steps;
+	u32 nr, cap;
+	u64 free;		/* info: whole 4 MiB entries "available" owns */
+};
+
+/* A plain 4 MiB entry holding owner (not a reference, not control memory). */
+static bool plain(const struct cmdd_ipage *p, u32 i, u32 owner)
+{
+	return p->scale == 2 && p->e[i] == owner;
+}
+
+static int pool_count(void *ctx, const struct cmdd_ipage *p)
+{
+	struct pool_walk *w = ctx;
+	u32 i;
+
+	for (i = 0; p->scale == 2 && i < RESDB_ENTRIES; i++)
+		w->free += plain(p, i, w->db->avail);
+	return 0;
+}
+
+static int pool_pick(void *ctx, const struct cmdd_ipage *p)
+{
+	struct pool_walk *w = ctx;
+	u32 k;
+
+	if (!w->steps)
+		return -EINVAL;
+	for (k = 0; p->scale == 2 && k < RESDB_ENTRIES && w->want; k++) {
+		u32 i = w->from_top ? RESDB_ENTRIES - 1 - k : k;
+		struct uv_txn_change_owner *c;
+
+		if (!plain(p, i, w->from))
+			continue;
+		w->want--;
+		c = w->nr ? &w->steps[w->nr - 1].change_owner : NULL;
+		if (c && c->at.map == p->gmk && !w->from_top && (u32)c->at.last + 1 == i) {
+			c->at.last = (u16)i;
+			continue;
+		}
+		if (c && c->at.map == p->gmk && w->from_top && (u32)c->at.first == i + 1) {
+			c->at.first = (u16)i;
+			continue;
+		}
+		if (w->nr == w->cap)
+			return -E2BIG;
+		memset(&w->steps[w->nr], 0, sizeof(w->steps[w->nr]));
+		w->steps[w->nr].op = UV_TXN_CHANGE_OWNER;
+		c = &w->steps[w->nr++].change_owner;
+		c->at.map = p->gmk;
+		c->at.scale = 2;
+		c->at.frame = p->frame;
+		c->at.first = (u16)i;
+		c->at.last = (u16)i;
+		c->from = w->from;
+		c->to = w->to;
+	}
+	return 0;
+}
+
+static void pool_info_locked(struct cmdd_master *m, struct cmdd_pool_info *info)
+{
+	struct pool_walk w = { .db = &m->sim.db };
+	struct cmdd_map_stats st;
+
+	memset(info, 0, sizeof(*info));
+	cmdd_map_visit(&m->sim.db, pool_count, &w);
+	info->pool_bytes = m->pool_entries * CMDD_MEM_UNIT;
+	info->free_bytes = w.free * CMDD_MEM_UNIT;
+	if (!cmdd_map_stats(&m->sim.db, &st))
+		info->available_bytes = st.free_pages * RESDB_PAGE_SIZE;
+}
+
+static int m_pool(struct cmdd_backend *be, enum cmdd_pool_op op, u64 bytes,
+		  struct cmdd_pool_info *info, struct ultra_err *e)
+{
+	struct cmdd_master *m = master_of(be);
+	struct uv_txn_step steps[64];
+	struct pool_walk w = { .db = &m->sim.db, .steps = steps, .cap = 64 };
+	int ret = 0;
+
+	pthread_mutex_lock(&m->lock);
+	if (op == CMDD_POOL_INFO)
+		goto out;
+	if (!bytes || bytes % CMDD_MEM_UNIT) {
+		ret = ultra_err_set(e, EINVAL, "pool resize by %llu bytes: not a multiple of 4 MiB",
+				    (unsigned long long)bytes);
+		goto out;
+	}
+	w.want = bytes / CMDD_MEM_UNIT;
+	if (op == CMDD_POOL_GROW) {
+		w.from = m->sim.db.host;
+		w.to = m->sim.db.avail;
+	} else {
+		w.from = m->sim.db.avail;
+		w.to = m->sim.db.host;
+		w.from_top = true;
+		if (w.want > m->pool_entries) {
+			ret = ultra_err_set(e, EBUSY, "pool shrink by %llu MiB: the pool holds %llu MiB",
+					    (unsigned long long)(bytes >> 20),
+					    (unsigned long long)(m->pool_entries * 4));
+			goto out;
+		}
+	}
+	ret = cmdd_map_visit(&m->sim.db, pool_pick, &w);
+	if (!ret && w.want)
+		ret = op == CMDD_POOL_GROW ? -ENOMEM : -EBUSY;
+	if (!ret)
+		ret = resdb_apply(&m->sim.db, steps, w.nr) ? -EIO : 0;
+	if (ret) {
+		ultra_err_set(e, -ret, "pool %s by %llu MiB: %s: nothing changed",
+			      op == CMDD_POOL_GROW ? "grow" : "shrink",
+			      (unsigned long long)(bytes >> 20),
+			      ret == -ENOMEM ? "the simulated host has no more" :
+			      ret == -EBUSY ? "not that much of the pool is free" : strerror(-ret));
+		goto out;
+	}
+	if (op == CMDD_POOL_GROW)
+		m->pool_entries += bytes / CMDD_MEM_UNIT;
+	else
+		m->pool_entries -= bytes / CMDD_MEM_UNIT;
+out:
+	pool_info_locked(m, info);
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
 static void m_close(struct cmdd_backend *be)
 {
 	struct cmdd_master *m = master_of(be);
@@ -258,6 +396,17 @@ static void m_close(struct cmdd_backend *be)
 }
 
 static const struct cmdd_backend_ops master_ops = {
+	.name = "master",
+	.snapshot = m_snapshot,
+	.log_read = m_log_read,
+	.submit = m_submit,
+	.control = m_control,
+	.host_info = m_host_info,
+	.pool = m_pool,
+	.close = m_close,
+};
+
+static const struct cmdd_backend_ops master_nopool_ops = {
 	.name = "master",
 	.snapshot = m_snapshot,
 	.log_read = m_log_read,
@@ -285,7 +434,7 @@ int cmdd_master_open(struct cmdd_master *m, struct cmdd_backend **out, struct ul
 	}
 	m->held = true;
 	pthread_mutex_unlock(&m->lock);
-	b->be.ops = &master_ops;
+	b->be.ops = m->pool ? &master_ops : &master_nopool_ops;
 	b->m = m;
 	*out = &b->be;
 	return 0;

@@ -91,6 +91,34 @@ struct cmdd_host_info {
 	u32 nr_cpus;		/* physical CPUs the module knows */
 };
 
+/* A partition's run state (struct uv_part_status, ABI 1.2). */
+struct cmdd_run_status {
+	u32 state;		/* UV_PSTATE_* (NONE: no monitor instance) */
+	u32 cpu;
+	u32 exited;		/* it stopped itself, with exit_code */
+	u32 exit_code;
+	u32 fault_reason;	/* UV_PFAULT_* */
+	u64 fault_gpa;
+	u64 exits_host;		/* host interrupts that took the CPU back */
+	u64 exits;		/* all exits */
+	u64 console_bytes;
+	u64 mem_bytes;
+};
+
+/* The module's pool (struct uv_pool's outputs): memory taken from Linux. */
+struct cmdd_pool_info {
+	u64 pool_bytes;		/* what the pool holds */
+	u64 available_bytes;	/* what "available" owns (pool and boot region) */
+	u64 free_bytes;		/* pool memory in whole free 4 MiB pages: shrinkable now */
+	u64 host_bytes;		/* what Linux keeps */
+};
+
+enum cmdd_pool_op {
+	CMDD_POOL_INFO = 0,
+	CMDD_POOL_GROW,		/* take bytes more from Linux */
+	CMDD_POOL_SHRINK,	/* give bytes of free pool pages back */
+};
+
 struct cmdd_backend;
 
 /*
@@ -116,8 +144,24 @@ struct cmdd_backend_ops {
 	/* Run control of a partition: needs the monitor. */
 	int (*control)(struct cmdd_backend *be, u32 partition, enum cmdd_ctl op,
 		       struct ultra_err *e);
+	/*
+	 * Build the partition's monitor instance from the database and load a
+	 * Multiboot image into it (NULL: no monitor). *cpu: where it will run.
+	 */
+	int (*load)(struct cmdd_backend *be, u32 partition, const void *image, size_t len,
+		    u32 *cpu, struct ultra_err *e);
+	/* Run state (NULL: no monitor; every partition is just "defined"). */
+	int (*status)(struct cmdd_backend *be, u32 partition, struct cmdd_run_status *st,
+		      struct ultra_err *e);
 	int (*host_info)(struct cmdd_backend *be, struct cmdd_host_info *h,
 			 struct ultra_err *e);
+	/*
+	 * The pool (NULL when the backend has none: all its memory is available
+	 * from the start). GROW/SHRINK are one transaction each, all or nothing;
+	 * info is filled after the operation either way.
+	 */
+	int (*pool)(struct cmdd_backend *be, enum cmdd_pool_op op, u64 bytes,
+		    struct cmdd_pool_info *info, struct ultra_err *e);
 	/* Give up the command channel (another daemon may then hold it). */
 	void (*close)(struct cmdd_backend *be);
 };
@@ -131,6 +175,12 @@ struct cmdd_master_cfg {
 	u64 host_pages;		/* 4 KiB pages of the simulated host (multiple of 1024) */
 	u32 nr_cpus;
 	u64 log_size;		/* bytes of its audit-log ring; 0: 16 MiB */
+	/*
+	 * Hosted, as the module: memory starts as "host" and a pool moves 4 MiB
+	 * entries to "available" and back. Only 4 MiB entries the map already has
+	 * are used (hosts up to 4 GiB). false: everything is available at once.
+	 */
+	bool pool;
 };
 
 struct cmdd_master;
@@ -362,6 +412,7 @@ struct cmdd_jentry {
 	u64 fingerprint;
 	u64 seq;		/* INFLIGHT: log sequence number its BEGIN will have */
 	char name[UV_NAME_LEN];
+	char image[CMDAPI_PATH_MAX + 1];	/* create: image to load once committed */
 	char *response;		/* DONE: the response, JSON text */
 };
 
@@ -398,7 +449,25 @@ struct cmdd_config {
 	const char *journal_path;	/* NULL: in-memory journal (tests) */
 	u32 journal_max;		/* 0: CMDD_JOURNAL_MAX */
 	u32 nr_cpus;			/* CPUs partitions may use: [0, nr); 0: all */
+	/*
+	 * Pool policy (backends with a pool): a create grows the pool by what
+	 * "available" lacks, in 4 MiB steps, up to pool_max bytes in all (0: as
+	 * far as the module allows); destroys shrink it by its free whole 4 MiB
+	 * pages, down to pool_floor bytes.
+	 */
+	u64 pool_max;
+	u64 pool_floor;
 };
+
+/*
+ * The policy's arithmetic (service.c), in bytes, multiples of 4 MiB.
+ * Grow: what a request for need more bytes of guest memory takes, when
+ * "available" has free_big bytes in 4 MiB-or-larger free entries: at least one
+ * step; 0 when the pool may not grow that far (pool_max), else the amount.
+ * Shrink: what to give back of free pool bytes, keeping floor in the pool.
+ */
+u64 cmdd_pool_grow_amount(u64 need, u64 free_big, u64 pool_bytes, u64 pool_max);
+u64 cmdd_pool_shrink_amount(u64 pool_bytes, u64 free_bytes, u64 floor);
 
 struct cmdd_service;
 

@@ -63,7 +63,7 @@ static int push(struct cmdd_journal *j, const struct cmdd_jentry *x)
 
 static int load_entry(struct cmdd_journal *j, json_object *o, struct ultra_err *e)
 {
-	json_object *id, *op, *st, *fp, *seq, *name, *resp;
+	json_object *id, *op, *st, *fp, *seq, *name, *resp, *img;
 	struct cmdd_jentry x;
 	enum cmdd_op opv;
 
@@ -84,6 +84,13 @@ static int load_entry(struct cmdd_journal *j, json_object *o, struct ultra_err *
 	x.fingerprint = strtoull(json_object_get_string(fp), NULL, 16);
 	x.seq = (u64)json_object_get_int64(seq);
 	memcpy(x.name, json_object_get_string(name), strlen(json_object_get_string(name)) + 1);
+	if (json_object_object_get_ex(o, "image", &img)) {
+		if (!json_object_is_type(img, json_type_string) ||
+		    strlen(json_object_get_string(img)) >= sizeof(x.image))
+			return ultra_err_set(e, EUCLEAN, "journal %s: entry '%s' has a bad image",
+					     j->path, x.id);
+		memcpy(x.image, json_object_get_string(img), strlen(json_object_get_string(img)) + 1);
+	}
 	if (!strcmp(json_object_get_string(st), "inflight")) {
 		x.state = CMDD_J_INFLIGHT;
 	} else if (!strcmp(json_object_get_string(st), "done") &&
@@ -167,6 +174,8 @@ static json_object *entry_json(const struct cmdd_jentry *x)
 	json_object_object_add(o, "fingerprint", json_object_new_string(fp));
 	json_object_object_add(o, "seq", json_object_new_int64((int64_t)x->seq));
 	json_object_object_add(o, "name", json_object_new_string(x->name));
+	if (x->image[0])
+		json_object_object_add(o, "image", json_object_new_string(x->image));
 	if (x->state == CMDD_J_DONE && x->response)
 		json_object_object_add(o, "response", json_tokener_parse(x->response));
 	return o;

@@ -29,6 +29,10 @@ static void usage(FILE *f)
 		"  -d, --device PATH     ultravisor device for --backend dev\n"
 		"      --sim-memory SIZE simulated host memory, e.g. 64G (default 64G)\n"
 		"      --sim-cpus N      simulated CPUs (default 8)\n"
+		"      --sim-pool        simulated host memory starts as Linux's, a pool takes it\n"
+		"      --pool-max SIZE   grow the module's pool to at most SIZE (default: no limit\n"
+		"                        but the module's, which leaves Linux 64 MiB)\n"
+		"      --pool-floor SIZE keep at least SIZE in the pool when shrinking (default 0)\n"
 		"  -c, --cpus N          CPUs partitions may use: 0..N-1 (default all)\n"
 		"  -g, --group NAME      group allowed besides root (default %s)\n"
 		"  -v, --verbose         debug log lines\n"
@@ -66,6 +70,9 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "sim-memory", required_argument, NULL, 'M' },
 		{ "sim-cpus", required_argument, NULL, 'C' },
+		{ "sim-pool", no_argument, NULL, 'P' },
+		{ "pool-max", required_argument, NULL, 'X' },
+		{ "pool-floor", required_argument, NULL, 'F' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -94,6 +101,19 @@ int main(int argc, char **argv)
 		case 'd': device = optarg; break;
 		case 'g': group = optarg; break;
 		case 'v': cmdd_log_set_level(CMDD_LOG_DEBUG); break;
+		case 'P': mcfg.pool = true; break;
+		case 'X':
+		case 'F':
+			if (parse_size(optarg, &v) || v % (4ull << 20)) {
+				fprintf(stderr, "ultra-commandd: --%s: a multiple of 4M\n",
+					c == 'X' ? "pool-max" : "pool-floor");
+				return 2;
+			}
+			if (c == 'X')
+				cfg.pool_max = v;
+			else
+				cfg.pool_floor = v;
+			break;
 		case 'M':
 			if (parse_size(optarg, &v) || v % (4ull << 20)) {
 				fprintf(stderr, "ultra-commandd: --sim-memory: a multiple of 4M\n");
@@ -123,6 +143,10 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (cfg.pool_max && cfg.pool_floor > cfg.pool_max) {
+		fprintf(stderr, "ultra-commandd: --pool-floor is above --pool-max\n");
 		return 2;
 	}
 	cfg.journal_path = journal;

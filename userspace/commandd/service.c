@@ -18,9 +18,12 @@
  * requests never lock: they read the published replica under RCU.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rcu.h"
 
@@ -35,6 +38,8 @@ struct cmdd_service {
 	struct cmdd_journal *journal;
 	struct cmdd_plan plan;
 	u32 nr_cpus;
+	u64 pool_max, pool_floor;
+	u64 pool_grown, pool_shrunk;	/* bytes, by the policy (statistics) */
 	enum cmdd_failpoint failpoint;
 	bool dead;
 	double started;
@@ -198,9 +203,43 @@ static json_object *schedule_json(const struct resdb *db, u32 number, u32 *vcpus
 	return arr;
 }
 
-static json_object *partition_json(const struct resdb *db, u32 number, bool detail)
+static const char *const run_state_names[] = { "defined", "created", "loaded", "running",
+					       "paused", "stopped", "faulted" };
+
+/* The monitor's view of a partition; false when there is none to ask. */
+static bool run_status(struct cmdd_service *svc, u32 number, struct cmdd_run_status *st)
+{
+	struct ultra_err e;
+
+	memset(st, 0, sizeof(*st));
+	return svc->be->ops->status && !svc->be->ops->status(svc->be, number, st, &e);
+}
+
+static json_object *run_json(const struct cmdd_run_status *st)
+{
+	json_object *o = json_object_new_object();
+
+	add_int(o, "cpu", st->cpu);
+	add_int(o, "exits", (int64_t)st->exits);
+	add_int(o, "exits_host", (int64_t)st->exits_host);
+	add_int(o, "console_bytes", (int64_t)st->console_bytes);
+	add_int(o, "mem_bytes", (int64_t)st->mem_bytes);
+	json_object_object_add(o, "exited", json_object_new_boolean(st->exited));
+	if (st->exited)
+		add_int(o, "exit_code", st->exit_code);
+	if (st->state == UV_PSTATE_FAULTED) {
+		add_int(o, "fault_reason", st->fault_reason);
+		add_int(o, "fault_gpa", (int64_t)st->fault_gpa);
+	}
+	return o;
+}
+
+static json_object *partition_json(struct cmdd_service *svc, const struct resdb *db,
+				   u32 number, bool detail)
 {
 	const struct resdb_partition *p = resdb_partition(db, number);
+	struct cmdd_run_status st;
+	bool have_run;
 	json_object *o;
 	u32 vcpus = 0, duty = 0;
 
@@ -213,7 +252,9 @@ static json_object *partition_json(const struct resdb *db, u32 number, bool deta
 	add_str(o, "type", cmdd_type_name(p->type));
 	json_object_object_add(o, "role", json_object_new_string_len(p->role,
 					  (int)strnlen(p->role, UV_ROLE_LEN)));
-	add_str(o, "state", "defined");
+	have_run = (p->type == UV_PT_USER || p->type == UV_PT_IO || p->type == UV_PT_COMMAND ||
+		    p->type == UV_PT_OPERATIONS) && run_status(svc, number, &st);
+	add_str(o, "state", have_run && st.state < 7 ? run_state_names[st.state] : "defined");
 	add_int(o, "owned_bytes", (int64_t)(p->pages * RESDB_PAGE_SIZE));
 	add_int(o, "slots", p->slots);
 	add_int(o, "channels", p->channels);
@@ -230,6 +271,8 @@ static json_object *partition_json(const struct resdb *db, u32 number, bool deta
 		cmdd_map_visit(db, channel_page, &c);
 		add_int(o, "memory", (int64_t)((p->pages - 1 - c.client_pages) * RESDB_PAGE_SIZE));
 		json_object_object_add(o, "channel_list", c.arr);
+		if (have_run && st.state != UV_PSTATE_NONE)
+			json_object_object_add(o, "run", run_json(&st));
 	}
 	return o;
 }
@@ -281,6 +324,106 @@ static int plan_and_submit(struct cmdd_service *svc, int (*fn)(struct cmdd_plan 
 	return ret;
 }
 
+/* ---- images (loaded through the module's load ioctl; the Boot channel replaces it) ----- */
+
+/* The whole image file, checked to be a non-empty ELF file of at most UV_IMAGE_MAX. */
+static int read_image(const char *path, void **buf, size_t *len, struct ultra_err *e)
+{
+	static const unsigned char elf[4] = { 0x7f, 'E', 'L', 'F' };
+	struct stat sb;
+	size_t got = 0;
+	char *b;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return ultra_err_set(e, errno, "args.image: %s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size < 64 ||
+	    (u64)sb.st_size > UV_IMAGE_MAX) {
+		close(fd);
+		return ultra_err_set(e, ENOEXEC,
+				     "args.image: %s: not a regular file of 64 bytes to %u MiB",
+				     path, UV_IMAGE_MAX >> 20);
+	}
+	b = malloc((size_t)sb.st_size);
+	if (!b) {
+		close(fd);
+		return ultra_err_set(e, ENOMEM, "out of memory for a %lld-byte image",
+				     (long long)sb.st_size);
+	}
+	while (got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, b + got, (size_t)sb.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (got != (size_t)sb.st_size || memcmp(b, elf, sizeof(elf))) {
+		free(b);
+		return ultra_err_set(e, ENOEXEC, "args.image: %s: %s", path,
+				     got != (size_t)sb.st_size ? "short read" : "not an ELF file");
+	}
+	*buf = b;
+	*len = got;
+	return 0;
+}
+
+static int load_image(struct cmdd_service *svc, u32 number, const char *path, u32 *cpu,
+		      struct ultra_err *e)
+{
+	void *image;
+	size_t len;
+	int ret;
+
+	if (!svc->be->ops->load)
+		return ultra_err_set(e, EOPNOTSUPP, "the %s backend cannot load images",
+				     svc->be->ops->name);
+	ret = read_image(path, &image, &len, e);
+	if (!ret)
+		ret = svc->be->ops->load(svc->be, number, image, len, cpu, e);
+	free(image);
+	return ret;
+}
+
+static void pool_trim(struct cmdd_service *svc);
+
+static int undo_destroy_fn(struct cmdd_plan *pl, void *arg)
+{
+	return cmdd_place_destroy(pl, *(u32 *)arg);
+}
+
+/* A create committed and its image did not load: take the partition away again. */
+static void undo_create(struct cmdd_service *svc, u32 number, const char *name)
+{
+	struct ultra_err e = { 0 };
+
+	if (plan_and_submit(svc, undo_destroy_fn, &number, &e))
+		cmdd_log(CMDD_LOG_ERR, "undoing the create of '%s': %s", name, e.msg);
+	pool_trim(svc);
+}
+
+/* Settling a create that committed: load its image if the crash came before. */
+static void settle_load(struct cmdd_service *svc, const struct cmdd_jentry *x)
+{
+	const struct resdb *db = cmdd_replica_standby(&svc->rep);
+	u32 number = cmdd_find_partition(db, x->name), cpu = 0;
+	struct cmdd_run_status st;
+	struct ultra_err e = { 0 };
+
+	if (number == UV_NONE || !run_status(svc, number, &st) || st.state != UV_PSTATE_NONE)
+		return;
+	if (load_image(svc, number, x->image, &cpu, &e))
+		cmdd_log(CMDD_LOG_ERR, "request %s: loading %s into '%s': %s", x->id, x->image,
+			 x->name, e.msg);
+	else
+		cmdd_log(CMDD_LOG_NOTICE, "request %s: loaded %s into '%s' (CPU %u)", x->id,
+			 x->image, x->name, cpu);
+}
+
 /* ---- settling what was in flight ---------------------------------------------------- */
 
 enum outcome { OUT_NONE, OUT_COMMIT, OUT_ABORT };
@@ -329,7 +472,8 @@ done:
 	return ret;
 }
 
-static json_object *result_for(const struct resdb *db, const struct cmdd_jentry *x)
+static json_object *result_for(struct cmdd_service *svc, const struct resdb *db,
+			       const struct cmdd_jentry *x)
 {
 	u32 number = cmdd_find_partition(db, x->name);
 
@@ -340,7 +484,7 @@ static json_object *result_for(const struct resdb *db, const struct cmdd_jentry 
 		json_object_object_add(o, "destroyed", json_object_new_boolean(true));
 		return o;
 	}
-	return number == UV_NONE ? NULL : partition_json(db, number, true);
+	return number == UV_NONE ? NULL : partition_json(svc, db, number, true);
 }
 
 static int settle(struct cmdd_service *svc, const struct cmdd_jentry *in, struct ultra_err *e)
@@ -351,6 +495,17 @@ static int settle(struct cmdd_service *svc, const struct cmdd_jentry *in, struct
 	json_object *result, *resp;
 	int ret;
 
+	if (x.op != CMDD_OP_CREATE && x.op != CMDD_OP_DESTROY && x.op != CMDD_OP_SET_SCHEDULE) {
+		/*
+		 * Run control is no transaction: nothing in the log says whether it
+		 * happened. The retry runs it again, and run control goes by the state
+		 * it finds (start of a running partition is done, ...).
+		 */
+		cmdd_log(CMDD_LOG_NOTICE, "request %s (%s %s) was in flight: dropped, a retry runs it",
+			 x.id, cmdd_op_name(x.op), x.name);
+		svc->aborted++;
+		return cmdd_journal_forget(svc->journal, x.id, e);
+	}
 	ret = outcome_of(svc, x.seq, &out, e);
 	if (ret == -ESTALE) {
 		/* the log moved on: judge from the state, where the op allows it */
@@ -372,7 +527,9 @@ static int settle(struct cmdd_service *svc, const struct cmdd_jentry *in, struct
 		svc->aborted++;
 		return cmdd_journal_forget(svc->journal, x.id, e);
 	}
-	result = result_for(db, &x);
+	if (x.op == CMDD_OP_CREATE && x.image[0])
+		settle_load(svc, &x);
+	result = result_for(svc, db, &x);
 	if (!result)
 		return ultra_err_set(e, EUCLEAN, "request %s committed but '%s' is gone", x.id,
 				     x.name);
@@ -404,6 +561,153 @@ static int settle_all(struct cmdd_service *svc, struct ultra_err *e)
 		i = 0;
 	}
 	return 0;
+}
+
+/* ---- the pool: memory from Linux, as creates need it ------------------------------------ */
+
+u64 cmdd_pool_grow_amount(u64 need, u64 free_big, u64 pool_bytes, u64 pool_max)
+{
+	u64 amount = need > free_big ? need - free_big : 0;
+
+	amount = (amount + CMDD_MEM_UNIT - 1) / CMDD_MEM_UNIT * CMDD_MEM_UNIT;
+	if (!amount)
+		amount = CMDD_MEM_UNIT;
+	if (pool_max && (pool_bytes >= pool_max || amount > pool_max - pool_bytes))
+		return 0;
+	return amount;
+}
+
+u64 cmdd_pool_shrink_amount(u64 pool_bytes, u64 free_bytes, u64 floor)
+{
+	u64 over = pool_bytes > floor ? pool_bytes - floor : 0;
+	u64 n = free_bytes < over ? free_bytes : over;
+
+	return n / CMDD_MEM_UNIT * CMDD_MEM_UNIT;
+}
+
+/* Bytes "available" has in free entries of 4 MiB and up; its free 4 KiB pages. */
+static void free_memory(const struct resdb *db, u64 *big, u64 *small)
+{
+	struct cmdd_map_stats st;
+	u32 s;
+
+	*big = *small = 0;
+	if (cmdd_map_stats(db, &st))
+		return;
+	for (s = 2; s <= db->order && s <= RESDB_SCALE_MAX; s++)
+		*big += st.free_entries[s] << (12 + 10 * (s - 1));
+	*small = st.free_entries[1];
+}
+
+/* Updater: resize the pool and let the replica see it. */
+static int pool_resize(struct cmdd_service *svc, enum cmdd_pool_op op, u64 bytes,
+		       struct cmdd_pool_info *info, struct ultra_err *e)
+{
+	struct ultra_err e2;
+	int ret = svc->be->ops->pool(svc->be, op, bytes, info, e);
+
+	if (op != CMDD_POOL_INFO && cmdd_replica_catch_up(&svc->rep, &e2))
+		cmdd_log(CMDD_LOG_ERR, "replica catch-up after a pool resize failed: %s", e2.msg);
+	if (!ret && op == CMDD_POOL_GROW)
+		svc->pool_grown += bytes;
+	if (!ret && op == CMDD_POOL_SHRINK)
+		svc->pool_shrunk += bytes;
+	return ret;
+}
+
+/*
+ * Updater: give free whole 4 MiB pages of the pool back to Linux, keeping the
+ * floor. After destroys, and at start (a daemon killed between a destroy and
+ * its shrink, or a create that grew the pool and then died, left some).
+ */
+static void pool_trim(struct cmdd_service *svc)
+{
+	struct cmdd_pool_info info = { 0 };
+	struct ultra_err e = { 0 };
+	u64 n;
+
+	if (!svc->be->ops->pool || svc->be->ops->pool(svc->be, CMDD_POOL_INFO, 0, &info, &e))
+		return;
+	n = cmdd_pool_shrink_amount(info.pool_bytes, info.free_bytes, svc->pool_floor);
+	if (!n)
+		return;
+	if (pool_resize(svc, CMDD_POOL_SHRINK, n, &info, &e))
+		cmdd_log(CMDD_LOG_WARNING, "%s", e.msg);
+	else
+		cmdd_log(CMDD_LOG_INFO, "pool shrunk by %llu MiB to %llu MiB",
+			 (unsigned long long)(n >> 20), (unsigned long long)(info.pool_bytes >> 20));
+}
+
+static int plan_create(struct cmdd_service *svc, int (*fn)(struct cmdd_plan *, void *),
+		       void *arg, struct ultra_err *e)
+{
+	int ret = cmdd_plan_begin(&svc->plan, cmdd_replica_standby(&svc->rep), e);
+
+	if (!ret)
+		ret = fn(&svc->plan, arg);
+	cmdd_plan_end(&svc->plan);
+	return ret;
+}
+
+/*
+ * A create that found too little free memory: grow the pool by what is missing
+ * (4 MiB steps, within pool_max), then plan again; a second 4 MiB step when the
+ * 4 KiB pages for descriptors and channels ran short. If the plan still fails,
+ * the pool goes back to what it was and the first reason stands.
+ */
+static int plan_create_growing(struct cmdd_service *svc, const struct cmdd_create_spec *c,
+			       int (*fn)(struct cmdd_plan *, void *), void *arg,
+			       struct ultra_err *e)
+{
+	struct cmdd_pool_info info = { 0 };
+	struct ultra_err e2 = { 0 };
+	u64 big, small, grown = 0, need = c->memory, amount;
+	u32 i, small_need = 1 + 2;	/* descriptor, two kept to build index pages */
+	int tries, ret = plan_create(svc, fn, arg, e);
+
+	if (ret != -ENOSPC || !svc->be->ops->pool)
+		return ret;
+	for (i = 0; i < c->nr_channels; i++)
+		small_need += c->channels[i].pages;
+	for (tries = 0; tries < 2 && ret == -ENOSPC; tries++) {
+		free_memory(cmdd_replica_standby(&svc->rep), &big, &small);
+		if (tries == 0 && big >= need && small >= small_need)
+			return ret;	/* memory is not what is missing */
+		if (tries == 1 && small >= small_need + 1024)
+			break;
+		if (svc->be->ops->pool(svc->be, CMDD_POOL_INFO, 0, &info, &e2)) {
+			cmdd_log(CMDD_LOG_WARNING, "%s", e2.msg);
+			break;
+		}
+		amount = cmdd_pool_grow_amount(tries ? CMDD_MEM_UNIT : need, tries ? 0 : big,
+					       info.pool_bytes, svc->pool_max);
+		if (!amount) {
+			ultra_err_set(e, ENOSPC,
+				      "'%s' needs %llu MiB of memory, %llu MiB are free, and the pool (%llu MiB) may not grow past %llu MiB (--pool-max)",
+				      c->name, (unsigned long long)(need >> 20),
+				      (unsigned long long)(big >> 20),
+				      (unsigned long long)(info.pool_bytes >> 20),
+				      (unsigned long long)(svc->pool_max >> 20));
+			break;
+		}
+		if (pool_resize(svc, CMDD_POOL_GROW, amount, &info, &e2)) {
+			ultra_err_set(e, e2.err, "'%s' needs more memory than is free: %s",
+				      c->name, e2.msg);
+			ret = -e2.err;
+			break;
+		}
+		grown += amount;
+		cmdd_log(CMDD_LOG_INFO, "pool grown by %llu MiB to %llu MiB for '%s'",
+			 (unsigned long long)(amount >> 20),
+			 (unsigned long long)(info.pool_bytes >> 20), c->name);
+		ret = plan_create(svc, fn, arg, e);
+	}
+	if (ret && grown) {
+		if (pool_resize(svc, CMDD_POOL_SHRINK, grown, &info, &e2))
+			cmdd_log(CMDD_LOG_WARNING, "giving back what '%s' grew: %s", c->name,
+				 e2.msg);
+	}
+	return ret;
 }
 
 static int processors_fn(struct cmdd_plan *pl, void *arg)
@@ -442,6 +746,8 @@ int cmdd_service_open(struct cmdd_service **out, struct cmdd_backend *be,
 	if (ret)
 		goto fail;
 	svc->nr_cpus = cfg->nr_cpus && cfg->nr_cpus < host.nr_cpus ? cfg->nr_cpus : host.nr_cpus;
+	svc->pool_max = cfg->pool_max / CMDD_MEM_UNIT * CMDD_MEM_UNIT;
+	svc->pool_floor = cfg->pool_floor / CMDD_MEM_UNIT * CMDD_MEM_UNIT;
 	for (i = 0; i < RESDB_MAX_CPUS; i++)
 		svc->plan.cpu_allowed[i] = i < svc->nr_cpus;
 	ret = settle_all(svc, e);
@@ -450,6 +756,7 @@ int cmdd_service_open(struct cmdd_service **out, struct cmdd_backend *be,
 	ret = plan_and_submit(svc, processors_fn, &svc->nr_cpus, e);
 	if (ret)
 		goto fail;
+	pool_trim(svc);
 	*out = svc;
 	return 0;
 fail:
@@ -563,16 +870,96 @@ static bool failpoint(struct cmdd_service *svc, enum cmdd_failpoint fp)
 	return true;
 }
 
+/* What a response says about a partition after a change: its detail. */
+static json_object *created_result(struct cmdd_service *svc, const struct cmdd_request *req,
+				   bool loaded, u32 cpu)
+{
+	const struct resdb *db = cmdd_replica_standby(&svc->rep);
+	json_object *result = partition_json(svc, db, cmdd_find_partition(db, req->c.name), true);
+
+	if (result && req->image[0]) {
+		add_str(result, "image", req->image);
+		json_object_object_add(result, "image_loaded", json_object_new_boolean(loaded));
+		if (loaded)
+			add_int(result, "image_cpu", cpu);
+	}
+	return result;
+}
+
+static bool running(const struct cmdd_run_status *st)
+{
+	return st->state == UV_PSTATE_RUNNING || st->state == UV_PSTATE_PAUSED;
+}
+
+/*
+ * Run control goes by the state it finds, so a retried request does what is
+ * left to do: start of a running partition is done, stop of a stopped one too.
+ * start of a partition with no image loaded (never loaded, or stopped) loads
+ * args.image first.
+ */
+static int control(struct cmdd_service *svc, const struct cmdd_request *req, u32 number,
+		   struct ultra_err *e)
+{
+	struct cmdd_run_status st;
+	u32 cpu = 0;
+	int ret;
+
+	if (!svc->be->ops->status)
+		return svc->be->ops->control(svc->be, number,
+					     (enum cmdd_ctl)(req->op - CMDD_OP_START + CMDD_CTL_START),
+					     e);
+	ret = svc->be->ops->status(svc->be, number, &st, e);
+	if (ret)
+		return ret;
+	switch (req->op) {
+	case CMDD_OP_START:
+		if (st.state == UV_PSTATE_RUNNING)
+			return 0;
+		if (st.state == UV_PSTATE_PAUSED)
+			return ultra_err_set(e, EINVAL, "'%s' is paused: resume it", req->c.name);
+		if (st.state != UV_PSTATE_LOADED) {
+			if (!req->image[0])
+				return ultra_err_set(e, EINVAL,
+						     "'%s' has no image loaded (state %s): start it with an image",
+						     req->c.name, st.state < 7 ? run_state_names[st.state] : "?");
+			ret = load_image(svc, number, req->image, &cpu, e);
+			if (ret)
+				return ret;
+		}
+		return svc->be->ops->control(svc->be, number, CMDD_CTL_START, e);
+	case CMDD_OP_PAUSE:
+		return svc->be->ops->control(svc->be, number, CMDD_CTL_PAUSE, e);
+	case CMDD_OP_RESUME:
+		if (st.state == UV_PSTATE_RUNNING)
+			return 0;
+		return svc->be->ops->control(svc->be, number, CMDD_CTL_RESUME, e);
+	default:
+		if (st.state == UV_PSTATE_STOPPED && !st.exited)
+			return 0;	/* stopped already */
+		if (st.state == UV_PSTATE_FAULTED)
+			return 0;	/* not running either */
+		if (!running(&st) && st.state != UV_PSTATE_STOPPED)
+			return ultra_err_set(e, EINVAL, "'%s' is not running (state %s)",
+					     req->c.name, st.state < 7 ? run_state_names[st.state] : "?");
+		return svc->be->ops->control(svc->be, number, CMDD_CTL_STOP, e);
+	}
+}
+
 static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *req)
 {
 	const struct cmdd_jentry *j;
 	struct cmdd_jentry x;
 	struct cmdd_submit_res res;
+	struct cmdd_run_status st;
 	struct ultra_err e = { 0 };
 	struct mut m = { .req = req, .number = UV_NONE };
 	int (*fn)(struct cmdd_plan *, void *) = NULL;
 	json_object *resp = NULL, *result;
 	const struct resdb *db;
+	void *image = NULL;
+	size_t image_len = 0;
+	bool ctl = false, loaded = false;
+	u32 cpu = 0;
 	int ret;
 
 	pthread_mutex_lock(&svc->update_lock);
@@ -617,35 +1004,56 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 					      req->c.name);
 			goto out;
 		}
+		/* a bad image is refused before anything changes */
+		if (req->image[0]) {
+			if (!svc->be->ops->load) {
+				resp = error_response(req->id, EOPNOTSUPP,
+						      "the %s backend cannot load images",
+						      svc->be->ops->name);
+				goto out;
+			}
+			ret = read_image(req->image, &image, &image_len, &e);
+			if (ret) {
+				resp = cmdd_response_error(req->id, &e);
+				goto out;
+			}
+		}
 		fn = create_fn;
 		break;
 	case CMDD_OP_DESTROY:
+		if (run_status(svc, m.number, &st) && running(&st)) {
+			resp = error_response(req->id, EBUSY, "'%s' is %s: stop it first",
+					      req->c.name, run_state_names[st.state]);
+			goto out;
+		}
 		fn = destroy_fn;
 		break;
 	case CMDD_OP_SET_SCHEDULE:
 		fn = schedule_fn;
 		break;
-	default: {
-		static const enum cmdd_ctl ctl[] = {
-			[CMDD_OP_START] = CMDD_CTL_START, [CMDD_OP_PAUSE] = CMDD_CTL_PAUSE,
-			[CMDD_OP_RESUME] = CMDD_CTL_RESUME, [CMDD_OP_STOP] = CMDD_CTL_STOP,
-		};
-
-		/* run control changes no database entry; the monitor will journal it later */
-		ret = svc->be->ops->control(svc->be, m.number, ctl[req->op], &e);
-		resp = ret ? cmdd_response_error(req->id, &e) :
-			     cmdd_response_ok(req->id, partition_json(db, m.number, false));
-		goto out;
+	default:
+		/* run control changes no database entry: journaled for retries only */
+		if (resdb_partition(db, m.number)->type != UV_PT_USER &&
+		    resdb_partition(db, m.number)->type != UV_PT_IO &&
+		    resdb_partition(db, m.number)->type != UV_PT_COMMAND &&
+		    resdb_partition(db, m.number)->type != UV_PT_OPERATIONS) {
+			resp = error_response(req->id, EPERM, "'%s' is a built-in partition",
+					      req->c.name);
+			goto out;
+		}
+		ctl = true;
+		break;
 	}
-	}
-	/* plan */
-	ret = cmdd_plan_begin(&svc->plan, cmdd_replica_standby(&svc->rep), &e);
-	if (!ret)
-		ret = fn(&svc->plan, &m);
-	cmdd_plan_end(&svc->plan);
-	if (ret) {
-		resp = cmdd_response_error(req->id, &e);
-		goto out;
+	if (!ctl) {
+		/* plan (a create may first grow the pool: that is not the request's change) */
+		if (req->op == CMDD_OP_CREATE)
+			ret = plan_create_growing(svc, &req->c, fn, &m, &e);
+		else
+			ret = plan_create(svc, fn, &m, &e);
+		if (ret) {
+			resp = cmdd_response_error(req->id, &e);
+			goto out;
+		}
 	}
 	/* journal, submit */
 	memset(&x, 0, sizeof(x));
@@ -654,6 +1062,8 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	x.fingerprint = req->fingerprint;
 	x.seq = resdb_log_next_seq(cmdd_replica_standby(&svc->rep));
 	memcpy(x.name, req->c.name, sizeof(x.name));
+	if (req->op == CMDD_OP_CREATE)
+		memcpy(x.image, req->image, sizeof(x.image));
 	ret = cmdd_journal_begin(svc->journal, &x, &e);
 	if (ret) {
 		resp = cmdd_response_error(req->id, &e);
@@ -661,12 +1071,15 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	}
 	if (failpoint(svc, CMDD_FAIL_AFTER_JOURNAL))
 		goto crashed;
-	ret = svc->plan.nr ? submit_plan(svc, &res, &e) : 0;
+	if (ctl)
+		ret = control(svc, req, m.number, &e);
+	else
+		ret = svc->plan.nr ? submit_plan(svc, &res, &e) : 0;
 	if (ret) {
 		struct ultra_err e2;
 
 		resp = cmdd_response_error(req->id, &e);
-		if (cmdd_replica_catch_up(&svc->rep, &e2))
+		if (!ctl && cmdd_replica_catch_up(&svc->rep, &e2))
 			cmdd_log(CMDD_LOG_ERR, "replica catch-up failed: %s", e2.msg);
 		if (cmdd_journal_forget(svc->journal, req->id, &e2))
 			cmdd_log(CMDD_LOG_ERR, "%s", e2.msg);
@@ -674,7 +1087,7 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	}
 	if (failpoint(svc, CMDD_FAIL_AFTER_SUBMIT))
 		goto crashed;
-	ret = cmdd_replica_catch_up(&svc->rep, &e);
+	ret = ctl ? 0 : cmdd_replica_catch_up(&svc->rep, &e);
 	if (ret) {
 		resp = cmdd_response_error(req->id, &e);
 		goto out;
@@ -684,14 +1097,24 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 		result = json_object_new_object();
 		add_str(result, "name", req->c.name);
 		json_object_object_add(result, "destroyed", json_object_new_boolean(true));
-	} else {
-		result = partition_json(db, cmdd_find_partition(db, req->c.name), true);
-		if (result && req->image[0]) {
-			/* the Boot channel that loads it needs the monitor: not yet */
-			add_str(result, "image", req->image);
-			json_object_object_add(result, "image_loaded",
-					       json_object_new_boolean(false));
+	} else if (req->op == CMDD_OP_CREATE && image) {
+		u32 number = cmdd_find_partition(db, req->c.name);
+
+		ret = svc->be->ops->load(svc->be, number, image, image_len, &cpu, &e);
+		if (ret) {
+			/* the image is part of the request: undo the create */
+			resp = cmdd_response_error(req->id, &e);
+			undo_create(svc, number, req->c.name);
+			if (cmdd_journal_forget(svc->journal, req->id, &e))
+				cmdd_log(CMDD_LOG_ERR, "%s", e.msg);
+			goto out;
 		}
+		loaded = true;
+		result = created_result(svc, req, loaded, cpu);
+	} else if (req->op == CMDD_OP_CREATE) {
+		result = created_result(svc, req, false, 0);
+	} else {
+		result = partition_json(svc, db, m.number, true);
 	}
 	resp = cmdd_response_ok(req->id, result);
 	ret = cmdd_journal_finish(svc->journal, req->id, ultra_json_string(resp, false), &e);
@@ -702,19 +1125,23 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	if (failpoint(svc, CMDD_FAIL_AFTER_FINISH))
 		goto crashed;
 	cmdd_log(CMDD_LOG_INFO, "%s %s: done (request %s, %u steps)", cmdd_op_name(req->op),
-		 req->c.name, req->id, svc->plan.nr);
+		 req->c.name, req->id, ctl ? 0 : svc->plan.nr);
+	if (req->op == CMDD_OP_DESTROY)
+		pool_trim(svc);
 	goto out;
 crashed:
 	json_object_put(resp);
 	resp = error_response(req->id, ECANCELED, "simulated crash");
 out:
 	pthread_mutex_unlock(&svc->update_lock);
+	free(image);
 	return resp;
 }
 
 /* ---- read-only requests ---------------------------------------------------------------- */
 
 struct list_ctx {
+	struct cmdd_service *svc;
 	const struct resdb *db;
 	json_object *arr;
 };
@@ -723,7 +1150,7 @@ static int list_cb(void *ctx, const struct resdb_partition *p)
 {
 	struct list_ctx *l = ctx;
 
-	json_object_array_add(l->arr, partition_json(l->db, p->hdr.me, false));
+	json_object_array_add(l->arr, partition_json(l->svc, l->db, p->hdr.me, false));
 	return 0;
 }
 
@@ -783,6 +1210,23 @@ static json_object *stats_json(struct cmdd_service *svc, const struct resdb *db)
 	add_int(rep, "dropped", svc->aborted);
 	json_object_object_add(o, "replica", rep);
 	add_int(o, "journal_entries", cmdd_journal_count(svc->journal));
+	if (svc->be->ops->pool) {
+		struct cmdd_pool_info info = { 0 };
+		struct ultra_err e = { 0 };
+		json_object *pool = json_object_new_object();
+
+		/* the module answers this read-only ioctl under its own lock */
+		if (!svc->be->ops->pool(svc->be, CMDD_POOL_INFO, 0, &info, &e)) {
+			add_int(pool, "pool_bytes", (int64_t)info.pool_bytes);
+			add_int(pool, "free_bytes", (int64_t)info.free_bytes);
+			add_int(pool, "available_bytes", (int64_t)info.available_bytes);
+		}
+		add_int(pool, "max_bytes", (int64_t)svc->pool_max);
+		add_int(pool, "floor_bytes", (int64_t)svc->pool_floor);
+		add_int(pool, "grown_bytes", (int64_t)svc->pool_grown);
+		add_int(pool, "shrunk_bytes", (int64_t)svc->pool_shrunk);
+		json_object_object_add(o, "pool", pool);
+	}
 	return o;
 }
 
@@ -861,7 +1305,7 @@ static json_object *read_only(struct cmdd_service *svc, const struct cmdd_reques
 	}
 	switch (req->op) {
 	case CMDD_OP_LIST: {
-		struct list_ctx l = { .db = db, .arr = json_object_new_array() };
+		struct list_ctx l = { .svc = svc, .db = db, .arr = json_object_new_array() };
 
 		resdb_partition_list(db, list_cb, &l);
 		result = json_object_new_object();
@@ -870,7 +1314,7 @@ static json_object *read_only(struct cmdd_service *svc, const struct cmdd_reques
 	}
 	case CMDD_OP_SHOW:
 		number = cmdd_find_partition(db, req->c.name);
-		result = number == UV_NONE ? NULL : partition_json(db, number, true);
+		result = number == UV_NONE ? NULL : partition_json(svc, db, number, true);
 		if (!result) {
 			cmdd_replica_read_unlock(&svc->rep);
 			return error_response(req->id, ENOENT, "no partition named '%s'",

@@ -207,8 +207,12 @@ int cmdapi_parse_response(json_object *resp, const char *want_id, json_object **
 	return 0;
 }
 
-int cmdapi_call(struct cmdapi_conn *c, const char *id, const char *op, json_object *args,
-		json_object **result, struct ultra_err *e)
+/*
+ * One exchange; *transport tells whether a failure came from the connection
+ * (the daemon may have died: worth retrying) or from the daemon's answer.
+ */
+static int exchange(struct cmdapi_conn *c, const char *id, const char *op, json_object *args,
+		    json_object **result, bool *transport, struct ultra_err *e)
 {
 	json_object *req = json_object_new_object(), *resp = NULL;
 	const char *text;
@@ -216,6 +220,7 @@ int cmdapi_call(struct cmdapi_conn *c, const char *id, const char *op, json_obje
 	size_t n;
 	int ret;
 
+	*transport = false;
 	if (result)
 		*result = NULL;
 	if (!req) {
@@ -243,16 +248,27 @@ int cmdapi_call(struct cmdapi_conn *c, const char *id, const char *op, json_obje
 	free(line);
 	if (!ret)
 		ret = cmdapi_recv(c, &resp, e);
-	if (!ret)
-		ret = cmdapi_parse_response(resp, id, result, e);
+	if (ret) {
+		*transport = true;
+		return ret;
+	}
+	ret = cmdapi_parse_response(resp, id, result, e);
 	json_object_put(resp);
 	return ret;
 }
 
-static bool connection_error(int err)
+int cmdapi_call(struct cmdapi_conn *c, const char *id, const char *op, json_object *args,
+		json_object **result, struct ultra_err *e)
 {
-	return err == -EPIPE || err == -ECONNRESET || err == -ECONNREFUSED || err == -ENOENT ||
-	       err == -ENOTCONN;
+	bool transport;
+
+	return exchange(c, id, op, args, result, &transport, e);
+}
+
+/* connect() failing like this means the daemon is not there (yet). */
+static bool not_listening(int err)
+{
+	return err == -ECONNREFUSED || err == -ENOENT || err == -EAGAIN;
 }
 
 int cmdapi_call_retry(const char *path, const char *id, const char *op, json_object *args,
@@ -264,14 +280,18 @@ int cmdapi_call_retry(const char *path, const char *id, const char *op, json_obj
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		struct cmdapi_conn *c = NULL;
+		bool again;
 		long waited;
 
 		ret = cmdapi_connect(path, &c, e);
+		again = not_listening(ret);
 		if (!ret && c) {
-			ret = cmdapi_call(c, id, op, args ? json_object_get(args) : NULL, result, e);
+			/* an answer with an errno is the daemon's word: never retried */
+			ret = exchange(c, id, op, args ? json_object_get(args) : NULL, result,
+				       &again, e);
 			cmdapi_close(c);
 		}
-		if (!connection_error(ret))
+		if (!ret || !again)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		waited = (now.tv_sec - start.tv_sec) * 1000 +

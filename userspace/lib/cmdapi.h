@@ -44,8 +44,10 @@ int cmdapi_call(struct cmdapi_conn *c, const char *id, const char *op, json_obje
 		json_object **result, struct ultra_err *e);
 
 /*
- * cmdapi_call() that survives a daemon restart: on a connection failure it
- * reconnects and sends the same request (same id) again until timeout_ms.
+ * cmdapi_call() that survives a daemon restart: when the daemon is not listening
+ * or the connection breaks before an answer, it reconnects and sends the same
+ * request (same id) again until timeout_ms. An answer - ok or an error, even
+ * ENOENT - ends it.
  */
 int cmdapi_call_retry(const char *path, const char *id, const char *op, json_object *args,
 		      int timeout_ms, json_object **result, struct ultra_err *e);
