@@ -566,6 +566,11 @@ static int db_owner(struct ultractl_ctx *ctx, struct db_opts *o)
 	return ULTRACTL_EXIT_OK;
 }
 
+static int db_verify(struct ultractl_ctx *ctx, struct db_opts *o)
+{
+	return ultractl_db_verify(ctx);	/* through the command daemon: cmd_pcreate.c */
+}
+
 static int run_db(struct ultractl_ctx *ctx, int argc, char **argv)
 {
 	static const struct {
@@ -579,6 +584,7 @@ static int run_db(struct ultractl_ctx *ctx, int argc, char **argv)
 		{ "snapshot", db_snapshot, true },
 		{ "sync", db_sync, false },
 		{ "owner", db_owner, true },
+		{ "verify", db_verify, false },
 	};
 	struct db_opts o = { 0 };
 	size_t i;
@@ -602,6 +608,6 @@ static int run_db(struct ultractl_ctx *ctx, int argc, char **argv)
 const struct ultractl_cmd ultractl_cmd_db = {
 	.name	= "db",
 	.run	= run_db,
-	.args	= "dump [--snapshot FILE] | check | log [--from SEQ] | snapshot FILE | sync [--snapshot FILE] | owner ADDR",
-	.help	= "the resource database: dump, check, audit log, snapshot, replica sync, owner of an address",
+	.args	= "dump [--snapshot FILE] | check | log [--from SEQ] | snapshot FILE | sync [--snapshot FILE] | owner ADDR | verify",
+	.help	= "the resource database: dump, check, audit log, snapshot, replica sync, owner of an address, the command daemon's replica against the module",
 };

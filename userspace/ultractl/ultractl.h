@@ -70,4 +70,14 @@ extern const struct ultractl_cmd ultractl_cmd_db;
 extern const struct ultractl_cmd ultractl_cmd_txn;
 extern const struct ultractl_cmd ultractl_cmd_pool;
 
+/*
+ * cmd_pcreate.c: partition create|destroy|list|show|start|stop|pause|resume
+ * through the command daemon. Returns ULTRACTL_CONTINUE when argv[1] is none of
+ * these (another handler may take it), else an exit status.
+ */
+int ultractl_partition_daemon(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd,
+			      int argc, char **argv);
+/* db verify: the daemon's replica against the module (cmd_pcreate.c). */
+int ultractl_db_verify(struct ultractl_ctx *ctx);
+
 #endif /* ULTRACTL_H */
