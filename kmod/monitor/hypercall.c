@@ -12,8 +12,10 @@
 
 #include <linux/ultravisor_hypercall.h>
 
-#include "channel/channel.h"
 #include "internal.h"
+#ifdef UV_CHANNELS	/* ultravisor.ko has kmod/channel; uv_montest.ko does not */
+#include "channel/channel.h"
+#endif
 
 #define VMMCALL_LEN	3
 
@@ -68,12 +70,14 @@ bool uv_hypercall(struct uv_vcpu *v, const struct uv_exit *e)
 		if (!e->long_mode)
 			v->regs.rdx = (u64)ret >> 32;
 		break;
+#ifdef UV_CHANNELS
 	case UV_HC_CHANNEL_LIST:	/* kmod/channel */
 		ret = uv_chan_hc_list(v->part, a1, a2);
 		break;
 	case UV_HC_CHANNEL_NOTIFY:
 		ret = uv_chan_hc_notify(v->part, a1, a2);
 		break;
+#endif
 	default:
 		ret = -UV_HC_ENOSYS;
 		break;
