@@ -611,7 +611,7 @@ int uv_chan_finish_reclaim_locked(struct uv_chan *c, u64 *log_seq, char *msg, si
 	if (!ret && c->reclaim_partition)
 		ret = uv_reclaim_memory(&r);
 	if (!ret && c->reclaim_partition && !others && p->channels == 1 && !p->slots &&
-	    r.kept == 1)
+	    !r.kept)
 		ret = uv_reclaim_partition(&r);
 	if (ret) {
 		uv_reclaim_msg(msg, len, ret, "reclaim");
@@ -697,7 +697,7 @@ int uv_chan_ioctl_reclaim(void __user *uarg)
 	if (!ret && (a->flags & UV_CHAN_RECLAIM_F_PARTITION))
 		ret = uv_reclaim_memory(&r);
 	if (!ret && (a->flags & UV_CHAN_RECLAIM_F_PARTITION) && !np &&
-	    p->channels == a->destroyed && !p->slots && r.kept == 1)
+	    p->channels == a->destroyed && !p->slots && !r.kept)
 		ret = uv_reclaim_partition(&r);
 	if (ret) {
 		uv_reclaim_msg(a->message, sizeof(a->message), ret, "reclaim");
