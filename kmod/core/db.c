@@ -18,7 +18,10 @@
  * hook reads it with xa_load() (RCU), under either side of the lock.
  *
  * Lock order: uv_holder_lock (dev.c, open/release only, never held across an
- * ioctl) and uv_db.lock are never nested. The test hook's spinlock (testhook.c)
+ * ioctl) and uv_db.lock are never nested. uv_db.lock -> uv_inst_lock (part.c,
+ * the monitor instances) -> a monitor partition's own mutex: a transaction
+ * checks and unloads instances with the write lock held, a load builds one
+ * with the read lock held. The test hook's spinlock (testhook.c)
  * nests inside uv_db.lock and is never held while sleeping. Memory is never
  * allocated for the pool under uv_db.lock: pool.c allocates first, then locks.
  * User memory is never touched under uv_db.lock: ioctls copy in before and out
@@ -36,6 +39,7 @@
 #include "channel/channel.h"
 #include "db.h"
 #include "events.h"
+#include "part.h"
 #include "resdb/text.h"
 
 struct uv_db uv_db = {
@@ -143,6 +147,14 @@ struct uv_count {
 	u32 n;
 };
 
+bool uv_db_is_builtin(u32 number)
+{
+	const struct resdb *db = &uv_db.db;
+
+	return number == db->ultra || number == db->avail || number == db->missing ||
+	       number == db->idle || number == db->boot || number == db->host;
+}
+
 static bool uv_is_builtin(const struct resdb *db, u32 number)
 {
 	return number == db->ultra || number == db->avail || number == db->missing ||
@@ -181,16 +193,122 @@ static void uv_db_update_pin(void)
 	}
 }
 
+bool uv_db_page_is_ours(u64 pfn)
+{
+	return uv_db_page(&uv_db, pfn);
+}
+
+/*
+ * Scrubbing memory that leaves a partition. A partition's pages hold whatever
+ * its guest wrote; before anybody else can own them they are zeroed. Here,
+ * under the write lock and right after the step that moves them: the next
+ * step of the same transaction may already build on them (an index page or a
+ * descriptor must be a zero page), and no reader sees the database in between.
+ * The partition's own descriptor page is left alone: Destroy Partition
+ * scrubs it, and until then it is the database's. If the transaction later
+ * fails, the pages go back to the partition zeroed; only a partition without
+ * a live monitor instance can lose memory at all (part.c refuses the rest),
+ * and its memory's content is not part of the database.
+ */
+struct uv_runs {
+	u32 owner;
+	u32 n, max;
+	u64 (*run)[2];		/* pfn, pages */
+};
+
+static int uv_runs_add(void *ctx, u64 pfn, u64 nr, u32 entry)
+{
+	struct uv_runs *r = ctx;
+
+	if (entry != r->owner)
+		return 0;
+	if (r->run && r->n < r->max) {
+		r->run[r->n][0] = pfn;
+		r->run[r->n][1] = nr;
+	}
+	r->n++;
+	return 0;
+}
+
+/* Before a Change Owner from a partition: the runs it owns now. */
+static int uv_scrub_prepare(const struct uv_txn_step *step, struct uv_runs *r)
+{
+	const struct resdb *db = &uv_db.db;
+	u32 from;
+	int ret;
+
+	r->n = 0;
+	if (step->op != UV_TXN_CHANGE_OWNER)
+		return 0;
+	from = step->change_owner.from;
+	if ((from & (UV_ENTRY_REF | UV_ENTRY_CTRL)) || uv_db_is_builtin(from) ||
+	    !resdb_partition(db, from))
+		return 0;
+	r->owner = from;
+	kvfree(r->run);
+	r->run = NULL;
+	r->max = 0;
+	ret = resdb_partition_extents(db, from, uv_runs_add, r);
+	if (ret || !r->n)
+		return ret ? uv_resdb_errno(-ret) : 0;
+	r->max = r->n;
+	r->n = 0;
+	r->run = kvmalloc_array(r->max, sizeof(*r->run), GFP_KERNEL);
+	if (!r->run) {
+		r->max = 0;
+		return -ENOMEM;
+	}
+	ret = resdb_partition_extents(db, from, uv_runs_add, r);
+	r->n = min(r->n, r->max);
+	return ret ? uv_resdb_errno(-ret) : 0;
+}
+
+/* After the step: zero what the partition owned before and no longer owns. */
+static void uv_scrub_left(struct uv_runs *r)
+{
+	const struct resdb *db = &uv_db.db;
+	u64 desc = db->base_pfn + r->owner;
+	u32 i;
+
+	for (i = 0; i < r->n; i++) {
+		u64 pfn = r->run[i][0], end = pfn + r->run[i][1];
+
+		while (pfn < end) {
+			u32 owner = r->owner, scale = 1;
+			u64 span, j;
+
+			resdb_owner_of_pfn(db, pfn, &owner, &scale);
+			span = ((pfn >> (10 * (scale - 1))) + 1) << (10 * (scale - 1));
+			span = min(span, end) - pfn;
+			if (owner != r->owner) {
+				for (j = pfn; j < pfn + span; j++) {
+					void *va = j == desc ? NULL : uv_db_page(&uv_db, j);
+
+					if (va)
+						clear_page(va);
+				}
+				cond_resched();
+			}
+			pfn += span;
+		}
+	}
+	r->n = 0;
+}
+
 int uv_db_apply_locked(const struct uv_txn_step *steps, u32 nr, bool pause,
 		       struct uv_txn_result *res)
 {
 	struct resdb *db = &uv_db.db;
+	struct uv_runs runs = { 0 };
 	bool killed = false;
 	int ret;
 	u32 i;
 
 	lockdep_assert_held_write(&uv_db.lock);
 	memset(res, 0, sizeof(*res));
+	ret = uv_inst_txn_check(steps, nr, res->message, sizeof(res->message));
+	if (ret)
+		return ret;
 	res->begin_seq = resdb_log_next_seq(db);
 	ret = resdb_txn_begin(db);
 	if (ret) {
@@ -198,9 +316,21 @@ int uv_db_apply_locked(const struct uv_txn_step *steps, u32 nr, bool pause,
 		goto fail;
 	}
 	for (i = 0; i < nr; i++) {
+		ret = uv_scrub_prepare(&steps[i], &runs);
+		if (ret) {
+			if (db->in_txn && !db->cut)
+				resdb_txn_abort(db);
+			kvfree(runs.run);
+			res->steps = 0;
+			scnprintf(res->message, sizeof(res->message),
+				  "step %u: cannot list the memory it takes (error %d): transaction rolled back",
+				  i, ret);
+			return ret;
+		}
 		ret = resdb_txn_step(db, &steps[i]);
 		if (ret)
 			goto fail;
+		uv_scrub_left(&runs);
 		res->steps = i + 1;
 		if (pause && uv_testhook_after_step(i)) {
 			killed = true;
@@ -211,11 +341,14 @@ int uv_db_apply_locked(const struct uv_txn_step *steps, u32 nr, bool pause,
 	if (ret)
 		goto fail;
 	res->log_seq = resdb_log_next_seq(db) - 1;
+	kvfree(runs.run);
+	uv_inst_txn_committed(steps, nr);
 	uv_chan_db_committed(steps, nr);	/* kmod/channel: headers, server maps */
 	uv_db_update_pin();
 	return 0;
 
 fail:
+	kvfree(runs.run);
 	if (!killed) {
 		res->err = db->err;
 		res->err.code = -ret;

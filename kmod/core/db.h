@@ -52,6 +52,11 @@ struct uv_txn_result {
 int uv_db_init(void);
 void uv_db_exit(void);
 
+/* A pseudo or otherwise built-in partition (not a user's). Lock held. */
+bool uv_db_is_builtin(u32 number);
+/* The page hook answers for @pfn: boot region or pool. Lock held. */
+bool uv_db_page_is_ours(u64 pfn);
+
 /* resdb error code -> negative errno (the table in docs/uapi.md). */
 int uv_resdb_errno(int code);
 

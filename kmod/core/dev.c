@@ -9,9 +9,9 @@
  *
  * The command channel: an open for writing (O_WRONLY/O_RDWR) makes that open
  * file the channel's holder, the only one allowed to change the database
- * (submit, pool resize). A second such open gets -EBUSY and one log line
- * naming the holder. Read-only opens are unlimited and get the read-only
- * ioctls; a changing ioctl on them is -EBADF.
+ * (submit, pool resize) and to load and control partitions. A second such
+ * open gets -EBUSY and one log line naming the holder. Read-only opens are
+ * unlimited and get the read-only ioctls; a changing ioctl on them is -EBADF.
  *
  * Locking: uv_holder_lock (mutex) protects uv_holder, uv_holder_pid and
  * uv_holder_comm; it is taken only in open and release and never together
@@ -37,6 +37,7 @@
 
 #include "channel/channel.h"
 #include "core.h"
+#include "part.h"
 #include "version.h"
 
 static_assert(sizeof(struct uv_version) == UV_VERSION_SIZE_VER0);
@@ -123,6 +124,14 @@ static long uv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return holder ? uv_ioctl_pool(uarg, true) : -EBADF;
 	case UV_IOC_QUERY:
 		return uv_ioctl_query(uarg);
+	case UV_IOC_PART_LOAD:
+		return holder ? uv_ioctl_part_load(uarg) : -EBADF;
+	case UV_IOC_PART_CTL:
+		return holder ? uv_ioctl_part_ctl(uarg) : -EBADF;
+	case UV_IOC_PART_STATUS:
+		return uv_ioctl_part_status(uarg);
+	case UV_IOC_CONSOLE_READ:
+		return uv_ioctl_console_read(uarg);
 	default:
 		/* 0x10-0x17: memory channels (kmod/channel); -ENOTTY otherwise */
 		return uv_chan_dev_ioctl(file, cmd, uarg, holder);

@@ -3,12 +3,14 @@
  * ultravisor.ko: module entry.
  *
  * Load order: probe the CPUs' virtualization features (and refuse to load
- * where they are missing or owned by another hypervisor), describe host
- * memory in the resource database (db.c, hostmem.c), fill the pool to
- * pool_size, register the generic netlink family for events, the test hook,
- * then create /dev/ultravisor. Unload undoes it in reverse order and gives
- * the pool back to Linux. Nothing here touches the CPUs' virtualization
- * state yet: that is the monitor's job.
+ * where they are missing or owned by another hypervisor), set up the monitor
+ * (part.c: uv_monitor_init(), which picks the vendor backend but turns on no
+ * CPU's virtualization until a partition runs there), describe host memory
+ * in the resource database (db.c, hostmem.c), fill the pool to pool_size,
+ * register the generic netlink family for events, the test hook, then create
+ * /dev/ultravisor. Unload undoes it in reverse order and gives the pool back
+ * to Linux. While user partitions exist the database pins the module, so
+ * unload never meets a monitor instance.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,6 +27,7 @@
 #include "core.h"
 #include "db.h"
 #include "events.h"
+#include "part.h"
 #include "version.h"
 
 static char *pool_size;
@@ -60,9 +63,13 @@ static int __init uv_init(void)
 	if (ret)
 		return ret;
 
-	ret = uv_db_init();
+	ret = uv_part_init();
 	if (ret)
 		return ret;
+
+	ret = uv_db_init();
+	if (ret)
+		goto err_part;
 
 	ret = uv_pool_param();
 	if (ret)
@@ -89,6 +96,8 @@ err_events:
 	uv_events_exit();
 err_db:
 	uv_db_exit();
+err_part:
+	uv_part_exit();
 	return ret;
 }
 
@@ -99,6 +108,7 @@ static void __exit uv_exit(void)
 	uv_events_exit();
 	uv_chan_exit();		/* kmod/channel: its registry, before the database */
 	uv_db_exit();
+	uv_part_exit();
 	pr_info("unloaded\n");
 }
 

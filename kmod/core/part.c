@@ -1,0 +1,753 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running partitions: the monitor instance of a partition the database
+ * defines (docs/monitor.md, "Integration"), and the ioctls that drive it
+ * (uapi/linux/ultravisor.h, ABI 1.2).
+ *
+ * The database says what a partition has; this file only reads it. LOAD
+ * builds an instance from the partition's memory (its extents, mapped at
+ * guest-physical 0 upwards in frame order, its descriptor page left out)
+ * and from the processor schedule (the first CPU with a slot naming it),
+ * then loads a Multiboot image. The monitor keeps the guest inside that
+ * memory; a transaction may take it away only from a partition whose
+ * instance has stopped or faulted (uv_inst_txn_check), and unloads that
+ * instance when it commits.
+ *
+ * Locking: uv_inst_lock (mutex) protects uv_insts and every instance's
+ * existence: it is held by every ioctl that uses an instance and by the
+ * transaction hooks (with uv_db.lock held for writing). Order: uv_db.lock ->
+ * uv_inst_lock -> the monitor partition's mutex. The monitor's notify hook
+ * runs in the vCPU thread or under the partition's mutex and takes only the
+ * instance's ev_lock (a mutex: events are sent under it, so they leave in
+ * the order the states were reached); nothing is taken inside ev_lock.
+ *
+ * State changes of an instance only ever go from {CREATED, LOADED, RUNNING,
+ * PAUSED} to {STOPPED, FAULTED} or NONE without uv_db.lock; back the other
+ * way needs LOAD, which takes uv_db.lock for reading. So what the
+ * transaction check sees cannot become false before the commit.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/build_bug.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include <linux/ultravisor.h>
+
+#include "core.h"
+#include "db.h"
+#include "events.h"
+#include "monitor/monitor.h"
+#include "part.h"
+#include "resdb/text.h"
+
+static_assert(sizeof(struct uv_part_load) == UV_PART_LOAD_SIZE_VER0);
+static_assert(sizeof(struct uv_part_ctl) == UV_PART_CTL_SIZE_VER0);
+static_assert(sizeof(struct uv_part_status) == UV_PART_STATUS_SIZE_VER0);
+static_assert(sizeof(struct uv_console_read) == UV_CONSOLE_READ_SIZE_VER0);
+static_assert(UV_PART_CREATED + 1 == UV_PSTATE_CREATED);
+static_assert(UV_PART_FAULTED + 1 == UV_PSTATE_FAULTED);
+static_assert(UV_PFAULT_NPF == UV_FAULT_NPF && UV_PFAULT_HOST == UV_FAULT_HOST);
+static_assert(UV_PACCESS_READ == UV_ACCESS_READ && UV_PACCESS_WRITE == UV_ACCESS_WRITE &&
+	      UV_PACCESS_EXEC == UV_ACCESS_EXEC);
+static_assert(UV_PEXIT_OTHER == UV_STAT_OTHER && UV_STAT_NR <= UV_PEXIT_NR);
+
+/**
+ * struct uv_inst - the monitor instance of one database partition
+ * @number:	the partition's number
+ * @name:	its name in the database (for logs and the vCPU thread)
+ * @mon:	the monitor's partition
+ * @cpu:	physical CPU of its vCPU
+ * @nr_ext:	extents mapped
+ * @mem_bytes:	guest memory
+ * @ev_lock:	serializes @reported and the events sent
+ * @reported:	the last state reported in an event (UV_PSTATE_*)
+ */
+struct uv_inst {
+	u32 number;
+	char name[UV_NAME_LEN];
+	struct uv_partition *mon;
+	int cpu;
+	u32 nr_ext;
+	u64 mem_bytes;
+	struct mutex ev_lock;		/* @reported, and the events' order */
+	u32 reported;
+};
+
+static DEFINE_MUTEX(uv_inst_lock);
+static DEFINE_XARRAY(uv_insts);
+static bool uv_monitor_ready;
+
+static void uv_part_number(u32 v, char *buf, size_t len)
+{
+	if (resdb_text_print_number(v, buf, len) < 0)
+		snprintf(buf, len, "%#x", v);
+}
+
+static u32 uv_pstate(enum uv_part_state s)
+{
+	return (u32)s + 1;
+}
+
+static const char *uv_pstate_name(u32 s)
+{
+	return s == UV_PSTATE_NONE ? "not loaded" : uv_part_state_name(s - 1);
+}
+
+static u32 uv_inst_state(struct uv_inst *in)
+{
+	struct uv_partition_status st;
+
+	uv_partition_get_status(in->mon, &st);
+	return uv_pstate(st.state);
+}
+
+static void uv_access_str(u32 access, char *buf, size_t len)
+{
+	scnprintf(buf, len, "%s%s%s", access & UV_ACCESS_READ ? "read" : "",
+		  access & UV_ACCESS_WRITE ? "write" : "", access & UV_ACCESS_EXEC ? "exec" : "");
+}
+
+/* Send the partition-state event for a change to @state, once per change. */
+static void uv_inst_report(struct uv_inst *in, u32 state, const char *why)
+{
+	char reason[160], num[24], acc[24];
+	struct uv_partition_status st = { 0 };
+	const struct uv_fault *f = &st.fault;
+	u32 old;
+
+	mutex_lock(&in->ev_lock);
+	old = in->reported;
+	if (state != UV_PSTATE_NONE) {
+		uv_partition_get_status(in->mon, &st);
+		/* a state already left again: the newer notification reports it */
+		if (uv_pstate(st.state) != state || state == old) {
+			mutex_unlock(&in->ev_lock);
+			return;
+		}
+	}
+	in->reported = state;
+	if (why) {
+		strscpy(reason, why, sizeof(reason));
+	} else if (state == UV_PSTATE_STOPPED && st.exited) {
+		scnprintf(reason, sizeof(reason), "exit code %u", st.exit_code);
+	} else if (state == UV_PSTATE_FAULTED) {
+		uv_access_str(f->access, acc, sizeof(acc));
+		if (f->reason == UV_FAULT_NPF)
+			scnprintf(reason, sizeof(reason), "%s: %s at gpa %#llx rip %#llx",
+				  uv_fault_reason_name(f->reason), acc, f->gpa, f->rip);
+		else
+			scnprintf(reason, sizeof(reason), "%s at rip %#llx (exit %#llx)",
+				  uv_fault_reason_name(f->reason), f->rip, f->exit_code);
+	} else if (state == UV_PSTATE_RUNNING) {
+		strscpy(reason, old == UV_PSTATE_PAUSED ? "resumed" : "started", sizeof(reason));
+	} else {
+		strscpy(reason, uv_pstate_name(state), sizeof(reason));
+	}
+	uv_event_partition_state(in->number, old, state, reason);
+	if (state == UV_PSTATE_FAULTED && !why) {
+		uv_part_number(in->number, num, sizeof(num));
+		uv_event_error(in->number, -EFAULT, "partition %s \"%s\" faulted: %s", num,
+			       in->name, reason);
+	}
+	mutex_unlock(&in->ev_lock);
+}
+
+/* The monitor's notify hook: process context, no spinlock held. */
+static void uv_inst_notify(struct uv_partition *p, enum uv_part_state state, void *priv)
+{
+	uv_inst_report(priv, uv_pstate(state), NULL);
+}
+
+/* Free an instance; uv_inst_lock held, it is already out of uv_insts. */
+static void uv_inst_free(struct uv_inst *in, const char *why)
+{
+	uv_partition_destroy(in->mon);
+	uv_inst_report(in, UV_PSTATE_NONE, why);
+	mutex_destroy(&in->ev_lock);
+	kfree(in);
+}
+
+static void uv_inst_unload(struct uv_inst *in, const char *why)
+{
+	lockdep_assert_held(&uv_inst_lock);
+	xa_erase(&uv_insts, in->number);
+	uv_inst_free(in, why);
+}
+
+/* ---- building an instance from the database ---- */
+
+struct uv_ext_ctx {
+	u32 number;
+	u64 desc_pfn;
+	struct uv_guest_extent *ext;
+	u32 n, max;
+	u64 gpa;
+	bool foreign;
+};
+
+static void uv_ext_push(struct uv_ext_ctx *x, u64 pfn, u64 nr)
+{
+	struct uv_guest_extent *last = x->n ? &x->ext[x->n - 1] : NULL;
+	u64 hpa = pfn << PAGE_SHIFT, size = nr << PAGE_SHIFT;
+
+	if (!nr)
+		return;
+	if (last && last->hpa + last->size == hpa) {
+		last->size += size;
+	} else if (x->n < x->max) {
+		x->ext[x->n].gpa = x->gpa;
+		x->ext[x->n].hpa = hpa;
+		x->ext[x->n].size = size;
+		x->n++;
+	} else {
+		x->n = x->max + 1;	/* too fragmented */
+		return;
+	}
+	x->gpa += size;
+}
+
+static int uv_ext_add(void *ctx, u64 pfn, u64 nr, u32 entry)
+{
+	struct uv_ext_ctx *x = ctx;
+	u64 i;
+
+	if (entry != x->number || x->n > x->max)
+		return 0;
+	/* only memory the module owns: the pool's 4 MiB pages and the boot region */
+	for (i = 0; i < nr; i = (i | (UV_CHUNK_PAGES - 1)) + 1)
+		if (!uv_db_page_is_ours(pfn + i))
+			x->foreign = true;
+	/* the descriptor page is the database's, never the guest's */
+	if (x->desc_pfn >= pfn && x->desc_pfn < pfn + nr) {
+		uv_ext_push(x, pfn, x->desc_pfn - pfn);
+		uv_ext_push(x, x->desc_pfn + 1, pfn + nr - x->desc_pfn - 1);
+	} else {
+		uv_ext_push(x, pfn, nr);
+	}
+	return 0;
+}
+
+/* The first CPU whose schedule has a slot for @number; -1 if none. */
+static int uv_sched_cpu(u32 number)
+{
+	unsigned int cpu, s;
+
+	for (cpu = 0; cpu < RESDB_MAX_CPUS; cpu++) {
+		const struct resdb_processor *pd = resdb_processor(&uv_db.db, cpu);
+
+		if (!pd)
+			continue;
+		for (s = 0; s < UV_SLOTS; s++)
+			if (pd->slot[s].partition == number)
+				return cpu;
+	}
+	return -1;
+}
+
+static const char *uv_load_err(int err)
+{
+	switch (err) {
+	case -ENOEXEC:
+		return "not a Multiboot v1 ELF image (or a malformed one)";
+	case -EOPNOTSUPP:
+		return "the image asks for what the monitor does not offer (video mode, a.out)";
+	case -EFAULT:
+		return "a segment or the boot information lies outside the partition's memory";
+	case -E2BIG:
+		return "command line too long";
+	case -ENOMEM:
+		return "out of memory";
+	default:
+		return "load failed";
+	}
+}
+
+/* With uv_db.lock held for reading: create and load; *msg on failure. */
+static int uv_inst_build(struct uv_part_load *a, const void *image, const char *cmdline)
+{
+	struct uv_ext_ctx x = { .number = a->partition };
+	struct uv_partition_config cfg = { 0 };
+	const struct resdb_partition *pd;
+	struct uv_inst *in, *old;
+	char num[24];
+	int ret, cpu;
+
+	uv_part_number(a->partition, num, sizeof(num));
+	pd = resdb_partition(&uv_db.db, a->partition);
+	if (!pd || uv_db_is_builtin(a->partition)) {
+		scnprintf(a->message, sizeof(a->message), "%s: no such partition%s", num,
+			  pd ? " (it is a built-in one)" : "");
+		return -ENOENT;
+	}
+	in = kzalloc(sizeof(*in), GFP_KERNEL);
+	x.max = UV_MAX_EXTENTS;
+	x.ext = kvcalloc(x.max, sizeof(*x.ext), GFP_KERNEL);
+	if (!in || !x.ext) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	in->number = a->partition;
+	memcpy(in->name, pd->name, sizeof(in->name));
+	in->name[sizeof(in->name) - 1] = '\0';
+	mutex_init(&in->ev_lock);
+
+	x.desc_pfn = uv_db.db.base_pfn + a->partition;
+	ret = resdb_partition_extents(&uv_db.db, a->partition, uv_ext_add, &x);
+	if (ret) {
+		ret = uv_resdb_errno(-ret);
+		goto out;
+	}
+	ret = -EINVAL;
+	if (!x.n) {
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s \"%s\" owns no memory: give it some with Change Owner",
+			  num, in->name);
+		goto out;
+	}
+	if (x.n > x.max) {
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s \"%s\": memory in more than %u pieces", num, in->name,
+			  UV_MAX_EXTENTS);
+		goto out;
+	}
+	if (x.foreign) {
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s \"%s\" owns memory outside the module's pool: refusing to map it",
+			  num, in->name);
+		goto out;
+	}
+	cpu = uv_sched_cpu(a->partition);
+	if (cpu < 0) {
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s \"%s\" has no processor slot: give it one with Change Schedule",
+			  num, in->name);
+		goto out;
+	}
+	if (cpu >= nr_cpu_ids || !cpu_online(cpu)) {
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s \"%s\": its processor slot is on CPU %d, which is offline",
+			  num, in->name, cpu);
+		goto out;
+	}
+	in->cpu = cpu;
+	in->nr_ext = x.n;
+	in->mem_bytes = x.gpa;
+
+	if (mutex_lock_killable(&uv_inst_lock)) {
+		ret = -EINTR;
+		goto out;
+	}
+	old = xa_load(&uv_insts, a->partition);
+	if (old) {
+		u32 s = uv_inst_state(old);
+
+		if (s == UV_PSTATE_RUNNING || s == UV_PSTATE_PAUSED) {
+			scnprintf(a->message, sizeof(a->message),
+				  "partition %s \"%s\" is %s: stop it first", num, in->name,
+				  uv_pstate_name(s));
+			ret = -EBUSY;
+			goto unlock;
+		}
+		uv_inst_unload(old, "reloading");
+	}
+	cfg.name = in->name[0] ? in->name : num;
+	cfg.extents = x.ext;
+	cfg.nr_extents = x.n;
+	cfg.cpu = cpu;
+	cfg.notify = uv_inst_notify;
+	cfg.priv = in;
+	in->mon = uv_partition_create(&cfg);
+	if (IS_ERR(in->mon)) {
+		ret = PTR_ERR(in->mon);
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s \"%s\": the monitor cannot build it (error %d)", num,
+			  in->name, ret);
+		goto unlock;
+	}
+	ret = uv_partition_load_multiboot(in->mon, image, a->image_len, cmdline);
+	if (ret) {
+		scnprintf(a->message, sizeof(a->message), "partition %s \"%s\": %s", num,
+			  in->name, uv_load_err(ret));
+		uv_partition_destroy(in->mon);
+		goto unlock;
+	}
+	ret = xa_err(xa_store(&uv_insts, a->partition, in, GFP_KERNEL));
+	if (ret) {
+		uv_partition_destroy(in->mon);
+		goto unlock;
+	}
+	a->cpu = cpu;
+	a->state = uv_inst_state(in);
+	a->extents = x.n;
+	a->mem_bytes = x.gpa;
+	pr_info("partition %s \"%s\" loaded: %llu KiB in %u extent(s), CPU %d\n", num,
+		in->name, x.gpa >> 10, x.n, cpu);
+	in = NULL;
+unlock:
+	mutex_unlock(&uv_inst_lock);
+out:
+	kvfree(x.ext);
+	kfree(in);
+	return ret;
+}
+
+int uv_ioctl_part_load(void __user *uarg)
+{
+	struct uv_part_load *a;
+	char *cmdline = NULL;
+	void *image = NULL;
+	u32 usize;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = uv_copy_in(a, sizeof(*a), UV_PART_LOAD_SIZE_VER0,
+			 offsetof(struct uv_part_load, cpu), uarg, &usize);
+	if (ret)
+		goto out;
+	if (a->flags) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = -EINVAL;
+	if (!a->image_len || a->image_len > UV_IMAGE_MAX) {
+		scnprintf(a->message, sizeof(a->message),
+			  "image of %llu bytes: it must be 1 to %u bytes", a->image_len,
+			  UV_IMAGE_MAX);
+		goto reply;
+	}
+	if (a->cmdline_len > UV_CMDLINE_MAX) {
+		scnprintf(a->message, sizeof(a->message),
+			  "command line of %u bytes: at most %u", a->cmdline_len, UV_CMDLINE_MAX);
+		goto reply;
+	}
+	if (!uv_monitor_ready) {
+		strscpy(a->message, "no monitor for this CPU (only AMD SVM so far)",
+			sizeof(a->message));
+		ret = -EOPNOTSUPP;
+		goto reply;
+	}
+	image = kvmalloc(a->image_len, GFP_KERNEL);
+	cmdline = kzalloc(a->cmdline_len + 1, GFP_KERNEL);
+	if (!image || !cmdline) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (copy_from_user(image, u64_to_user_ptr(a->image), a->image_len) ||
+	    (a->cmdline_len &&
+	     copy_from_user(cmdline, u64_to_user_ptr(a->cmdline), a->cmdline_len))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (down_read_killable(&uv_db.lock)) {
+		ret = -EINTR;
+		goto out;
+	}
+	ret = uv_inst_build(a, image, cmdline);
+	up_read(&uv_db.lock);
+reply:
+	if (uv_copy_out(uarg, a, sizeof(*a), usize))
+		ret = -EFAULT;
+out:
+	kvfree(image);
+	kfree(cmdline);
+	kfree(a);
+	return ret;
+}
+
+static const char * const uv_op_names[] = {
+	[UV_PART_START] = "start",
+	[UV_PART_PAUSE] = "pause",
+	[UV_PART_RESUME] = "resume",
+	[UV_PART_STOP] = "stop",
+	[UV_PART_UNLOAD] = "unload",
+};
+
+int uv_ioctl_part_ctl(void __user *uarg)
+{
+	struct uv_part_ctl *a;
+	struct uv_inst *in;
+	char num[24];
+	u32 usize, s;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = uv_copy_in(a, sizeof(*a), UV_PART_CTL_SIZE_VER0,
+			 offsetof(struct uv_part_ctl, state), uarg, &usize);
+	if (ret)
+		goto out;
+	if (a->flags || !a->op || a->op >= ARRAY_SIZE(uv_op_names)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	uv_part_number(a->partition, num, sizeof(num));
+	if (mutex_lock_killable(&uv_inst_lock)) {
+		ret = -EINTR;
+		goto out;
+	}
+	in = xa_load(&uv_insts, a->partition);
+	if (!in) {
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s has no monitor instance: load an image first", num);
+		ret = -ENOENT;
+		goto unlock;
+	}
+	s = uv_inst_state(in);
+	switch (a->op) {
+	case UV_PART_START:
+		ret = uv_partition_start(in->mon);
+		break;
+	case UV_PART_PAUSE:
+		ret = uv_partition_pause(in->mon);
+		break;
+	case UV_PART_RESUME:
+		ret = uv_partition_resume(in->mon);
+		break;
+	case UV_PART_STOP:
+		ret = uv_partition_stop(in->mon);
+		if (ret == -EINVAL && (s == UV_PSTATE_STOPPED || s == UV_PSTATE_FAULTED))
+			ret = 0;	/* nothing left to stop */
+		break;
+	default:
+		if (s == UV_PSTATE_RUNNING || s == UV_PSTATE_PAUSED) {
+			ret = -EBUSY;
+			break;
+		}
+		uv_inst_unload(in, "unloaded");
+		in = NULL;
+		ret = 0;
+		break;
+	}
+	a->state = in ? uv_inst_state(in) : UV_PSTATE_NONE;
+	if (ret == -ETIMEDOUT)
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s: pause did not take effect within 1 s", num);
+	else if (ret == -ENODEV)
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s: its CPU %d is offline", num, in ? in->cpu : -1);
+	else if (ret)
+		scnprintf(a->message, sizeof(a->message), "partition %s is %s: cannot %s it%s",
+			  num, uv_pstate_name(s), uv_op_names[a->op],
+			  ret == -EBUSY ? " (stop it first)" : "");
+unlock:
+	mutex_unlock(&uv_inst_lock);
+	if (uv_copy_out(uarg, a, sizeof(*a), usize))
+		ret = -EFAULT;
+out:
+	kfree(a);
+	return ret;
+}
+
+/* -ENOENT unless @number is a user partition in the database. */
+static int uv_part_exists(u32 number)
+{
+	int ret = 0;
+
+	if (down_read_killable(&uv_db.lock))
+		return -EINTR;
+	if (!resdb_partition(&uv_db.db, number) || uv_db_is_builtin(number))
+		ret = -ENOENT;
+	up_read(&uv_db.lock);
+	return ret;
+}
+
+int uv_ioctl_part_status(void __user *uarg)
+{
+	struct uv_partition_status st;
+	struct uv_part_status a;
+	struct uv_inst *in;
+	u32 usize;
+	int ret, i;
+
+	ret = uv_copy_in(&a, sizeof(a), UV_PART_STATUS_SIZE_VER0,
+			 offsetof(struct uv_part_status, state), uarg, &usize);
+	if (ret)
+		return ret;
+	ret = uv_part_exists(a.partition);
+	if (ret)
+		return ret;
+	if (mutex_lock_killable(&uv_inst_lock))
+		return -EINTR;
+	in = xa_load(&uv_insts, a.partition);
+	if (in) {
+		uv_partition_get_status(in->mon, &st);
+		a.state = uv_pstate(st.state);
+		a.cpu = st.cpu;
+		a.exited = st.exited;
+		a.exit_code = st.exit_code;
+		a.fault_reason = st.fault.reason;
+		a.fault_access = st.fault.access;
+		a.fault_gpa = st.fault.gpa;
+		a.fault_rip = st.fault.rip;
+		a.fault_exit_code = st.fault.exit_code;
+		for (i = 0; i < UV_STAT_NR; i++)
+			a.exits[i] = st.exits[i];
+		a.console_bytes = st.console_bytes;
+		a.mem_bytes = in->mem_bytes;
+		a.extents = in->nr_ext;
+		a.npt_levels = st.npt_levels;
+		a.npt_pages = st.npt_pages;
+	}
+	mutex_unlock(&uv_inst_lock);
+	return uv_copy_out(uarg, &a, sizeof(a), usize);
+}
+
+int uv_ioctl_console_read(void __user *uarg)
+{
+	struct uv_partition_status st;
+	struct uv_console_read a;
+	struct uv_inst *in;
+	size_t room, n = 0;
+	char *kbuf;
+	u64 pos;
+	u32 usize;
+	int ret;
+
+	ret = uv_copy_in(&a, sizeof(a), UV_CONSOLE_READ_SIZE_VER0,
+			 offsetof(struct uv_console_read, len), uarg, &usize);
+	if (ret)
+		return ret;
+	room = min_t(u64, a.buf_len, UV_CONSOLE_READ_MAX);
+	kbuf = kvmalloc(max_t(size_t, room, 1), GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	if (mutex_lock_killable(&uv_inst_lock)) {
+		ret = -EINTR;
+		goto out;
+	}
+	in = xa_load(&uv_insts, a.partition);
+	if (!in) {
+		mutex_unlock(&uv_inst_lock);
+		ret = -ENOENT;
+		goto out;
+	}
+	pos = a.pos;
+	if (room)
+		n = uv_partition_console_read(in->mon, &pos, kbuf, room);
+	uv_partition_get_status(in->mon, &st);
+	mutex_unlock(&uv_inst_lock);
+	a.total = st.console_bytes;
+	a.state = uv_pstate(st.state);
+	a.len = n;
+	a.next_pos = pos;
+	/* the ring had dropped the bytes from a.pos on: the read started later */
+	a.lost = pos - n > a.pos ? pos - n - a.pos : 0;
+	if (n && copy_to_user(u64_to_user_ptr(a.buf), kbuf, n)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = uv_copy_out(uarg, &a, sizeof(a), usize);
+out:
+	kvfree(kbuf);
+	return ret;
+}
+
+/* ---- transactions and instances ---- */
+
+/* The partition a step takes something from or destroys, or UV_NONE. */
+static u32 uv_step_victim(const struct uv_txn_step *s)
+{
+	switch (s->op) {
+	case UV_TXN_CHANGE_OWNER:
+		return s->change_owner.from;
+	case UV_TXN_CHANGE_SCHEDULE:
+		return s->schedule.from.partition;
+	case UV_TXN_DESTROY_PARTITION:
+		return s->destroy.number;
+	default:
+		return UV_NONE;
+	}
+}
+
+int uv_inst_txn_check(const struct uv_txn_step *steps, u32 nr, char *msg, size_t len)
+{
+	struct uv_inst *in;
+	char num[24];
+	int ret = 0;
+	u32 i, s;
+
+	lockdep_assert_held_write(&uv_db.lock);
+	if (xa_empty(&uv_insts))
+		return 0;
+	mutex_lock(&uv_inst_lock);
+	for (i = 0; i < nr && !ret; i++) {
+		in = xa_load(&uv_insts, uv_step_victim(&steps[i]));
+		if (!in)
+			continue;
+		s = uv_inst_state(in);
+		if (s == UV_PSTATE_STOPPED || s == UV_PSTATE_FAULTED)
+			continue;
+		uv_part_number(in->number, num, sizeof(num));
+		scnprintf(msg, len,
+			  "step %u: partition %s \"%s\" is %s: stop it before taking its memory or processor slots, or destroying it",
+			  i, num, in->name, uv_pstate_name(s));
+		ret = -EBUSY;
+	}
+	mutex_unlock(&uv_inst_lock);
+	return ret;
+}
+
+void uv_inst_txn_committed(const struct uv_txn_step *steps, u32 nr)
+{
+	struct uv_inst *in;
+	u32 pass, i;
+
+	lockdep_assert_held_write(&uv_db.lock);
+	if (xa_empty(&uv_insts))
+		return;
+	mutex_lock(&uv_inst_lock);
+	/* destroyed partitions first, so their event says so */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nr; i++) {
+			if (steps[i].op != (pass ? UV_TXN_CHANGE_OWNER : UV_TXN_DESTROY_PARTITION))
+				continue;
+			in = xa_load(&uv_insts, uv_step_victim(&steps[i]));
+			if (in)
+				uv_inst_unload(in, pass ? "memory taken by a transaction" :
+						   "partition destroyed");
+		}
+	}
+	mutex_unlock(&uv_inst_lock);
+}
+
+int uv_part_init(void)
+{
+	int ret = uv_monitor_init();
+
+	if (ret == -EOPNOTSUPP) {
+		pr_info("no monitor for this CPU vendor yet: partitions cannot run\n");
+		return 0;
+	}
+	if (ret) {
+		pr_err("monitor initialization failed (error %d): not loading\n", ret);
+		return ret;
+	}
+	uv_monitor_ready = true;
+	return 0;
+}
+
+void uv_part_exit(void)
+{
+	struct uv_inst *in;
+	unsigned long idx;
+
+	/* none can be left (partitions pin the module); but never leak a running vCPU */
+	mutex_lock(&uv_inst_lock);
+	xa_for_each(&uv_insts, idx, in)
+		uv_inst_unload(in, "module unloaded");
+	mutex_unlock(&uv_inst_lock);
+	if (uv_monitor_ready)
+		uv_monitor_exit();
+	uv_monitor_ready = false;
+}
