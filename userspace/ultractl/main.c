@@ -19,6 +19,8 @@ static const struct ultractl_cmd *const commands[] = {
 	&ultractl_cmd_db,
 	&ultractl_cmd_txn,
 	&ultractl_cmd_pool,
+	&ultractl_cmd_partition,
+	&ultractl_cmd_console,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -69,6 +69,8 @@ extern const struct ultractl_cmd ultractl_cmd_events;
 extern const struct ultractl_cmd ultractl_cmd_db;
 extern const struct ultractl_cmd ultractl_cmd_txn;
 extern const struct ultractl_cmd ultractl_cmd_pool;
+extern const struct ultractl_cmd ultractl_cmd_partition;
+extern const struct ultractl_cmd ultractl_cmd_console;
 
 /*
  * cmd_pcreate.c: partition create|destroy|list|show|start|stop|pause|resume
@@ -76,6 +78,13 @@ extern const struct ultractl_cmd ultractl_cmd_pool;
  * these (another handler may take it), else an exit status.
  */
 int ultractl_partition_daemon(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd,
+			      int argc, char **argv);
+/*
+ * cmd_partition.c: partition load|unload|status, and start|stop|pause|resume
+ * straight to the module (ABI 1.2) unless the daemon holds the command channel.
+ * Returns ULTRACTL_CONTINUE when argv[1] is none of these.
+ */
+int ultractl_partition_direct(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd,
 			      int argc, char **argv);
 /* db verify: the daemon's replica against the module (cmd_pcreate.c). */
 int ultractl_db_verify(struct ultractl_ctx *ctx);

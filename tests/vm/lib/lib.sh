@@ -54,3 +54,46 @@ kmsgs() {
 refusal_lines() {
 	dmesg -r | sed -n 's/^<3>\[[ 0-9.]*\] //p' | grep 'ultravisor' | sort -u
 }
+
+# ---- running partitions through /dev/ultravisor (tests/vm/part-*.sh) ----
+# part_create NAME MB CPU: a user partition by `ultractl txn apply` (tests/vm/tools/uv_mkpart
+# writes the transaction: descriptor, MB MiB of pool pages, a processor slot on CPU)
+part_create() {
+	uv_mkpart create "$1" "$2" "$3" >"/tmp/create-$1.txt" || fail "uv_mkpart create $1 failed"
+	_out=$(ultractl txn apply "/tmp/create-$1.txt" 2>&1) || fail "creating $1 failed: $_out"
+}
+# part_cpus: processor descriptors for every CPU (once after load: they stay, so take
+# "before" images of the database after this)
+part_cpus() {
+	uv_mkpart cpus "$(grep -c ^processor /proc/cpuinfo)" >/tmp/cpus.txt || fail "uv_mkpart cpus failed"
+	if grep -q Initialize /tmp/cpus.txt; then
+		_out=$(ultractl txn apply /tmp/cpus.txt 2>&1) || fail "processor descriptors: $_out"
+	fi
+}
+# part_destroy NAME: memory back to available, slots to idle, Destroy Partition
+part_destroy() {
+	uv_mkpart destroy "$1" >"/tmp/destroy-$1.txt" || fail "uv_mkpart destroy $1 failed"
+	_out=$(ultractl txn apply "/tmp/destroy-$1.txt" 2>&1) || fail "destroying $1 failed: $_out"
+}
+# part_state NAME: none, loaded, running, paused, stopped, faulted
+part_state() {
+	ultractl --json partition status "$1" | sed -n 's/.*"state": "\([a-z]*\)".*/\1/p'
+}
+# part_field NAME KEY: a number or string from `ultractl --json partition status`
+part_field() {
+	ultractl --json partition status "$1" | tr -d '\n' | sed -n "s/.*\"$2\": \"*\([^,\"}]*\).*/\1/p"
+}
+# part_wait NAME STATE-ERE TENTHS: wait until the state matches
+part_wait() {
+	_i=0
+	while [ $_i -lt "$3" ]; do
+		has "$(part_state "$1")" "$2" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+# db_hash: the database image's hash (ultractl db check)
+db_hash() {
+	ultractl --json db check | sed -n 's/.*"image_hash": "\([0-9a-f]*\)".*/\1/p'
+}
