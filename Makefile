@@ -64,6 +64,7 @@ EXTRA_ALL :=
 -include tests/guests/guests.mk
 -include tests/vm/modules/modules.mk
 include tests/kselftest/kselftest.mk
+include channel-drivers/channel-drivers.mk
 
 all: module userspace $(EXTRA_ALL)
 
@@ -189,9 +190,12 @@ fuzz: $(FUZZ_BINS)
 		$$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$n \
 			$$( [ -d tests/fuzz/seeds/$$n ] && echo tests/fuzz/seeds/$$n ) || exit 1; done
 
-bench: $(BENCH_BINS)
-	@[ -n "$(BENCH_BINS)" ] || echo "bench: no benchmarks yet"
+# userspace benchmarks, then the exit benchmark in the emulated host (ours vs kvm_amd)
+bench: need-kv $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$(basename $$b)"; $$b || exit 1; done
+	$(MAKE) all
+	@echo "== bench-exits"
+	scripts/bench-exits
 
 lint:
 	scripts/lint
@@ -212,7 +216,7 @@ test:
 	$(MAKE) all
 	$(MAKE) lint
 	$(MAKE) check
-	$(MAKE) module-newer
+	$(MAKE) module-newer channel-drivers-newer
 	$(MAKE) check-harness
 	$(MAKE) vmtest
 
