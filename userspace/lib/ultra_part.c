@@ -244,7 +244,7 @@ int ultra_part_lookup(int fd, const char *arg, uint32_t *number, struct ultra_er
 			return ultra_err_set(e, err, "listing partitions: %s", strerror(err));
 		}
 		for (i = 0; i < q.count; i++) {
-			if (strncmp(info[i].name, arg, sizeof(info[i].name)))
+			if (strncmp(info[i].name, arg, sizeof(info[i].name)) != 0)
 				continue;
 			if (found++) {
 				free(info);

@@ -65,10 +65,8 @@ static int run_console(struct ultractl_ctx *ctx, int argc, char **argv)
 		goto fail;
 	for (;;) {
 		ret = ultra_console_read(fd, number, pos, buf, sizeof(buf), &r, &e);
-		if (ret == -ENOENT && follow && seen) {
-			ret = 0;	/* the instance is gone: nothing more will come */
-			break;
-		}
+		if (ret == -ENOENT && follow && seen)
+			break;	/* the instance is gone: nothing more will come */
 		if (ret)
 			goto fail;
 		seen = true;

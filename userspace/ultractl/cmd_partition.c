@@ -65,7 +65,7 @@ static int print_status(struct ultractl_ctx *ctx, const char *num, const struct 
 		ultra_json_add(j, "state", json_object_new_string(ultra_pstate_name(s->state)));
 		if (s->state != UV_PSTATE_NONE) {
 			ultra_json_add(j, "cpu", json_object_new_int64(s->cpu));
-			ultra_json_add(j, "exited", json_object_new_boolean(s->exited));
+			ultra_json_add(j, "exited", json_object_new_boolean(s->exited != 0));
 			ultra_json_add(j, "exit_code", json_object_new_int64(s->exit_code));
 			ultra_json_add(j, "fault",
 				       json_object_new_string(ultra_pfault_name(s->fault_reason)));
@@ -132,7 +132,7 @@ int ultractl_partition_direct(struct ultractl_ctx *ctx, const struct ultractl_cm
 		return usage(ctx, "which partition command?");
 	sub = argv[1];
 	status = !strcmp(sub, "status");
-	if (!status && strcmp(sub, "load")) {
+	if (!status && strcmp(sub, "load") != 0) {
 		op = ultra_part_op(sub);
 		if (!op)
 			return ULTRACTL_CONTINUE;

@@ -53,10 +53,13 @@ static size_t nr_leaves, max_leaves;
 static int add_leaf(void *ctx, u64 pfn, u32 scale, u32 value, u32 page, u32 index)
 {
 	if (nr_leaves == max_leaves) {
-		max_leaves = max_leaves ? 2 * max_leaves : 4096;
-		leaves = realloc(leaves, max_leaves * sizeof(*leaves));
-		if (!leaves)
+		size_t max = max_leaves ? 2 * max_leaves : 4096;
+		struct leaf *l = realloc(leaves, max * sizeof(*leaves));
+
+		if (!l)
 			return -1;
+		leaves = l;
+		max_leaves = max;
 	}
 	leaves[nr_leaves++] = (struct leaf){ pfn, scale, value, page, index };
 	return 0;
