@@ -223,11 +223,12 @@ static int d_pool(struct cmdd_backend *be, enum cmdd_pool_op op, u64 bytes,
 		if (ioctl(fd_of(be), UV_IOC_POOL_RESIZE, &p))
 			err = errno;
 		p.message[sizeof(p.message) - 1] = 0;
-		if (err)
+		if (err && p.message[0])
+			ultra_err_set(e, err, "%s", p.message);	/* names size and reason */
+		else if (err)
 			ultra_err_set(e, err, "pool %s by %llu MiB: %s",
 				      op == CMDD_POOL_GROW ? "grow" : "shrink",
-				      (unsigned long long)(bytes >> 20),
-				      p.message[0] ? p.message : strerror(err));
+				      (unsigned long long)(bytes >> 20), strerror(err));
 		/* the outputs are filled on failure too, but ask again to be sure */
 		memset(&p, 0, sizeof(p));
 		p.size = sizeof(p);

@@ -215,6 +215,7 @@ static int exchange(struct cmdapi_conn *c, const char *id, const char *op, json_
 		    json_object **result, bool *transport, struct ultra_err *e)
 {
 	json_object *req = json_object_new_object(), *resp = NULL;
+	struct ultra_err e2;
 	const char *text;
 	char *line;
 	size_t n;
@@ -246,8 +247,15 @@ static int exchange(struct cmdapi_conn *c, const char *id, const char *op, json_
 	json_object_put(req);
 	ret = cmdapi_send_raw(c, line, n + 1, e);
 	free(line);
-	if (!ret)
-		ret = cmdapi_recv(c, &resp, e);
+	/*
+	 * Read even when the send failed: a daemon that refuses a peer answers
+	 * EACCES as it accepts and closes, so the send may meet EPIPE while the
+	 * answer waits in the socket.
+	 */
+	if (!cmdapi_recv(c, &resp, ret ? &e2 : e))
+		ret = 0;
+	else if (!ret)
+		ret = -e->err;
 	if (ret) {
 		*transport = true;
 		return ret;
