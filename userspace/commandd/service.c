@@ -224,7 +224,7 @@ static json_object *run_json(const struct cmdd_run_status *st)
 	add_int(o, "exits_host", (int64_t)st->exits_host);
 	add_int(o, "console_bytes", (int64_t)st->console_bytes);
 	add_int(o, "mem_bytes", (int64_t)st->mem_bytes);
-	json_object_object_add(o, "exited", json_object_new_boolean(st->exited));
+	json_object_object_add(o, "exited", json_object_new_boolean(st->exited != 0));
 	if (st->exited)
 		add_int(o, "exit_code", st->exit_code);
 	if (st->state == UV_PSTATE_FAULTED) {
@@ -362,7 +362,7 @@ static int read_image(const char *path, void **buf, size_t *len, struct ultra_er
 		got += (size_t)n;
 	}
 	close(fd);
-	if (got != (size_t)sb.st_size || memcmp(b, elf, sizeof(elf))) {
+	if (got != (size_t)sb.st_size || memcmp(b, elf, sizeof(elf)) != 0) {
 		free(b);
 		return ultra_err_set(e, ENOEXEC, "args.image: %s: %s", path,
 				     got != (size_t)sb.st_size ? "short read" : "not an ELF file");
