@@ -132,6 +132,10 @@ static long uv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return uv_ioctl_part_status(uarg);
 	case UV_IOC_CONSOLE_READ:
 		return uv_ioctl_console_read(uarg);
+	case UV_IOC_CPU_STATS:
+		return uv_ioctl_cpu_stats(uarg);
+	case UV_IOC_PART_SCHED:
+		return uv_ioctl_part_sched(uarg);
 	default:
 		/* 0x10-0x17: memory channels (kmod/channel); -ENOTTY otherwise */
 		return uv_chan_dev_ioctl(file, cmd, uarg, holder);

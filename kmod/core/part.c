@@ -33,6 +33,7 @@
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -52,6 +53,9 @@ static_assert(sizeof(struct uv_part_load) == UV_PART_LOAD_SIZE_VER0);
 static_assert(sizeof(struct uv_part_ctl) == UV_PART_CTL_SIZE_VER0);
 static_assert(sizeof(struct uv_part_status) == UV_PART_STATUS_SIZE_VER0);
 static_assert(sizeof(struct uv_console_read) == UV_CONSOLE_READ_SIZE_VER0);
+static_assert(sizeof(struct uv_cpu_stats) == UV_CPU_STATS_SIZE_VER0);
+static_assert(sizeof(struct uv_part_sched) == UV_PART_SCHED_SIZE_VER0);
+static_assert(UV_SCHED_SLOTS == UV_SLOTS);
 static_assert(UV_PART_CREATED + 1 == UV_PSTATE_CREATED);
 static_assert(UV_PART_FAULTED + 1 == UV_PSTATE_FAULTED);
 static_assert(UV_PFAULT_NPF == UV_FAULT_NPF && UV_PFAULT_HOST == UV_FAULT_HOST);
@@ -84,6 +88,27 @@ struct uv_inst {
 static DEFINE_MUTEX(uv_inst_lock);
 static DEFINE_XARRAY(uv_insts);
 static bool uv_monitor_ready;
+
+/*
+ * Slot length per CPU in microseconds (docs/schedule.md): a module parameter,
+ * not a database field, so the descriptor format and the command daemon's
+ * replica stay as they are. Unset or 0: 1000 (1 ms); clamped to 100..1000000.
+ */
+#define UV_SLOT_US_DEFAULT	1000
+#define UV_SLOT_CPUS		64
+static unsigned int uv_slot_us[UV_SLOT_CPUS];
+static int uv_nr_slot_us;
+module_param_array_named(slot_us, uv_slot_us, uint, &uv_nr_slot_us, 0444);
+MODULE_PARM_DESC(slot_us, "schedule slot length per CPU in us (default 1000)");
+
+static u64 uv_slot_ns(int cpu)
+{
+	unsigned int us = cpu < UV_SLOT_CPUS ? uv_slot_us[cpu] : 0;
+
+	if (!us)
+		us = UV_SLOT_US_DEFAULT;
+	return (u64)clamp(us, 100u, 1000000u) * NSEC_PER_USEC;
+}
 
 static void uv_part_number(u32 v, char *buf, size_t len)
 {
@@ -235,6 +260,40 @@ static int uv_ext_add(void *ctx, u64 pfn, u64 nr, u32 entry)
 	return 0;
 }
 
+/*
+ * Hand every CPU's schedule to the executor: each slot's partition if it has
+ * an instance whose vCPU is on that CPU and that may run (created, loaded,
+ * running, paused), idle otherwise. uv_db.lock (either way) and uv_inst_lock
+ * held. The executor takes a changed schedule at its next wrap.
+ */
+static void uv_inst_sched_push(void)
+{
+	struct uv_partition *t[UV_SCHED_SLOTS];
+	unsigned int cpu, s;
+
+	lockdep_assert_held(&uv_inst_lock);
+	for (cpu = 0; cpu < nr_cpu_ids && cpu < RESDB_MAX_CPUS; cpu++) {
+		const struct resdb_processor *pd = resdb_processor(&uv_db.db, cpu);
+		bool any = false;
+
+		if (!cpu_online(cpu))
+			continue;
+		for (s = 0; s < UV_SCHED_SLOTS; s++) {
+			struct uv_inst *in = pd ? xa_load(&uv_insts, pd->slot[s].partition) : NULL;
+			u32 st = in ? uv_inst_state(in) : UV_PSTATE_NONE;
+
+			t[s] = NULL;
+			if (in && in->cpu == cpu && st >= UV_PSTATE_CREATED &&
+			    st <= UV_PSTATE_PAUSED) {
+				t[s] = in->mon;
+				any = true;
+			}
+		}
+		if (any || pd)
+			uv_sched_set(cpu, t, uv_slot_ns(cpu));
+	}
+}
+
 /* The first CPU whose schedule has a slot for @number; -1 if none. */
 static int uv_sched_cpu(u32 number)
 {
@@ -384,6 +443,7 @@ static int uv_inst_build(struct uv_part_load *a, const void *image, const char *
 		uv_partition_destroy(in->mon);
 		goto unlock;
 	}
+	uv_inst_sched_push();
 	a->cpu = cpu;
 	a->state = uv_inst_state(in);
 	a->extents = x.n;
@@ -653,6 +713,104 @@ out:
 	return ret;
 }
 
+/* ---- the executor's state and accounting (docs/schedule.md) ---- */
+
+/* The partition number of the instance @mon; UV_NONE for NULL. uv_inst_lock held. */
+static u32 uv_inst_number_of(struct uv_partition *mon)
+{
+	struct uv_inst *in;
+	unsigned long idx;
+
+	if (!mon)
+		return UV_NONE;
+	xa_for_each(&uv_insts, idx, in)
+		if (in->mon == mon)
+			return in->number;
+	return UV_NONE;
+}
+
+int uv_ioctl_cpu_stats(void __user *uarg)
+{
+	struct uv_sched_info *info;
+	struct uv_cpu_stats a;
+	u32 usize;
+	int ret, i;
+
+	ret = uv_copy_in(&a, sizeof(a), UV_CPU_STATS_SIZE_VER0,
+			 offsetof(struct uv_cpu_stats, active), uarg, &usize);
+	if (ret)
+		return ret;
+	if (a.flags || a.cpu >= nr_cpu_ids || !cpu_possible(a.cpu))
+		return -EINVAL;
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	if (mutex_lock_killable(&uv_inst_lock)) {
+		kfree(info);
+		return -EINTR;
+	}
+	if (uv_monitor_ready)
+		uv_sched_get(a.cpu, info);
+	for (i = 0; i < UV_SLOTS; i++) {
+		a.slot[i] = uv_inst_number_of(info->cur[i]);
+		a.next_slot[i] = uv_inst_number_of(info->next[i]);
+	}
+	mutex_unlock(&uv_inst_lock);
+	a.active = info->active;
+	a.pending = info->pending;
+	a.cur_slot = info->slot;
+	a.slot_ns = info->slot_ns ? info->slot_ns : uv_slot_ns(a.cpu);
+	a.cycles = info->stats.cycles;
+	a.swaps = info->stats.swaps;
+	a.last_swap_cycle = info->stats.last_swap_cycle;
+	a.idle_slots = info->stats.idle_slots;
+	a.timer_fires = info->stats.timer_fires;
+	a.overrun_max_ns = info->stats.overrun_max_ns;
+	a.switches = info->stats.switches;
+	a.switch_ns = info->stats.switch_ns;
+	kfree(info);
+	return uv_copy_out(uarg, &a, sizeof(a), usize);
+}
+
+int uv_ioctl_part_sched(void __user *uarg)
+{
+	struct uv_sched_vcpu_stats vs;
+	struct uv_partition_status st;
+	struct uv_part_sched a;
+	struct uv_inst *in;
+	u32 usize;
+	int ret, i;
+
+	ret = uv_copy_in(&a, sizeof(a), UV_PART_SCHED_SIZE_VER0,
+			 offsetof(struct uv_part_sched, cpu), uarg, &usize);
+	if (ret)
+		return ret;
+	if (mutex_lock_killable(&uv_inst_lock))
+		return -EINTR;
+	in = xa_load(&uv_insts, a.partition);
+	if (!in) {
+		mutex_unlock(&uv_inst_lock);
+		return -ENOENT;
+	}
+	uv_partition_get_status(in->mon, &st);
+	uv_sched_get_vcpu(in->mon, &vs);
+	mutex_unlock(&uv_inst_lock);
+	a.cpu = st.cpu;
+	a.state = uv_pstate(st.state);
+	a.run_ns = vs.run_ns;
+	a.granted = vs.granted;
+	a.slots_run = vs.slots_run;
+	a.slots_missed = vs.slots_missed;
+	for (i = 0; i < UV_STAT_NR; i++)
+		a.exits[i] = st.exits[i];
+	for (i = 0; i < 2; i++) {
+		a.swap_cycle[i] = vs.hist_cycle[i];
+		a.swap_granted[i] = vs.hist_granted[i];
+	}
+	a.cycles = vs.cycles;
+	return uv_copy_out(uarg, &a, sizeof(a), usize);
+}
+
 /* ---- transactions and instances ---- */
 
 /* The partition a step takes something from or destroys, or UV_NONE. */
@@ -668,6 +826,34 @@ static u32 uv_step_victim(const struct uv_txn_step *s)
 	default:
 		return UV_NONE;
 	}
+}
+
+/*
+ * Slots @in keeps on its own CPU after @steps (a schedule change may move a
+ * live partition's slots, as long as it keeps one where its vCPU runs).
+ */
+static int uv_inst_slots_after(struct uv_inst *in, const struct uv_txn_step *steps, u32 nr)
+{
+	const struct resdb_processor *pd = resdb_processor(&uv_db.db, in->cpu);
+	int n = 0;
+	u32 i;
+
+	if (!pd)
+		return 0;
+	for (i = 0; i < UV_SLOTS; i++)
+		n += pd->slot[i].partition == in->number;
+	for (i = 0; i < nr; i++) {
+		const struct uv_txn_schedule *cs = &steps[i].schedule;
+
+		if (steps[i].op != UV_TXN_CHANGE_SCHEDULE || cs->number != pd->hdr.me ||
+		    cs->last < cs->first)
+			continue;
+		if (cs->from.partition == in->number)
+			n -= cs->last - cs->first + 1;
+		if (cs->to.partition == in->number)
+			n += cs->last - cs->first + 1;
+	}
+	return n;
 }
 
 int uv_inst_txn_check(const struct uv_txn_step *steps, u32 nr, char *msg, size_t len)
@@ -688,10 +874,12 @@ int uv_inst_txn_check(const struct uv_txn_step *steps, u32 nr, char *msg, size_t
 		s = uv_inst_state(in);
 		if (s == UV_PSTATE_STOPPED || s == UV_PSTATE_FAULTED)
 			continue;
+		if (steps[i].op == UV_TXN_CHANGE_SCHEDULE && uv_inst_slots_after(in, steps, nr) > 0)
+			continue;
 		uv_part_number(in->number, num, sizeof(num));
 		scnprintf(msg, len,
-			  "step %u: partition %s \"%s\" is %s: stop it before taking its memory or processor slots, or destroying it",
-			  i, num, in->name, uv_pstate_name(s));
+			  "step %u: partition %s \"%s\" is %s: stop it before taking its memory or its last processor slots on CPU %d, or destroying it",
+			  i, num, in->name, uv_pstate_name(s), in->cpu);
 		ret = -EBUSY;
 	}
 	mutex_unlock(&uv_inst_lock);
@@ -704,8 +892,6 @@ void uv_inst_txn_committed(const struct uv_txn_step *steps, u32 nr)
 	u32 pass, i;
 
 	lockdep_assert_held_write(&uv_db.lock);
-	if (xa_empty(&uv_insts))
-		return;
 	mutex_lock(&uv_inst_lock);
 	/* destroyed partitions first, so their event says so */
 	for (pass = 0; pass < 2; pass++) {
@@ -718,6 +904,9 @@ void uv_inst_txn_committed(const struct uv_txn_step *steps, u32 nr)
 						   "partition destroyed");
 		}
 	}
+	/* a new schedule: the executor takes it at the wrap ([0147]) */
+	if (uv_monitor_ready && !xa_empty(&uv_insts))
+		uv_inst_sched_push();
 	mutex_unlock(&uv_inst_lock);
 }
 

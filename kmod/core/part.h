@@ -18,14 +18,20 @@ int uv_ioctl_part_load(void __user *uarg);
 int uv_ioctl_part_ctl(void __user *uarg);
 int uv_ioctl_part_status(void __user *uarg);
 int uv_ioctl_console_read(void __user *uarg);
+int uv_ioctl_cpu_stats(void __user *uarg);
+int uv_ioctl_part_sched(void __user *uarg);
 
 /*
  * uv_db.lock held for writing. Refuse (-EBUSY, @msg says which partition) a
- * transaction that takes memory or processor slots from, or destroys, a
- * partition whose instance is not STOPPED or FAULTED.
+ * transaction that takes memory from, or destroys, a partition whose
+ * instance is not STOPPED or FAULTED, or leaves it no processor slot on the
+ * CPU its vCPU runs on.
  */
 int uv_inst_txn_check(const struct uv_txn_step *steps, u32 nr, char *msg, size_t len);
-/* After it committed (lock still held): unload the instances it took from. */
+/*
+ * After it committed (lock still held): unload the instances it took from,
+ * and hand the new schedules to the executor (taken at each CPU's wrap).
+ */
 void uv_inst_txn_committed(const struct uv_txn_step *steps, u32 nr);
 
 #endif /* _UV_CORE_PART_H */

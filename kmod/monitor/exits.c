@@ -246,10 +246,15 @@ static bool uv_handle_io(struct uv_vcpu *v, const struct uv_exit *e)
 	return false;
 }
 
-/* HLT: the guest has nothing to do and no interrupt will come. Nap briefly. */
+/*
+ * HLT: the guest has nothing to do and no interrupt will come. Under a
+ * schedule the rest of its run goes back to Linux; otherwise nap briefly.
+ */
 static void uv_handle_hlt(struct uv_vcpu *v, const struct uv_exit *e)
 {
 	uv_skip(v, e, 1);
+	if (uv_sched_halt(v))
+		return;
 	wait_event_interruptible_timeout(v->wq, READ_ONCE(v->requests) || kthread_should_stop(),
 					 msecs_to_jiffies(1));
 }

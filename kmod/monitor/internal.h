@@ -69,6 +69,21 @@ struct uv_vcpu {
 	char *hc_buf;			/* UV_HC_CONSOLE_MAX bytes: hypercall copies */
 
 	u64 stats[UV_STAT_NR];
+
+	/*
+	 * schedule (sched.c): run_ns and halt_* belong to the thread, the rest
+	 * to the executor lock of the vCPU's CPU
+	 */
+	u64 run_ns;
+	bool halted;
+	u64 halt_seq;
+	bool in_guest;
+	bool entered;
+	u64 granted;
+	u64 slots_run;
+	u64 slots_missed;
+	u64 hist_cycle[2];
+	u64 hist_granted[2];
 };
 
 /* Nested page tables: root and every table page, for freeing. */
@@ -161,6 +176,15 @@ int uv_multiboot_load(struct uv_partition *p, const void *image, size_t len,
 
 /* exits.c: returns true when the guest is done (stopped or faulted) */
 bool uv_handle_exit(struct uv_vcpu *v);
+
+/* sched.c */
+void uv_sched_init(void);
+void uv_sched_exit(void);
+bool uv_sched_may_run(struct uv_vcpu *v);
+void uv_sched_wait(struct uv_vcpu *v);
+bool uv_sched_halt(struct uv_vcpu *v);
+u64 uv_sched_enter(struct uv_vcpu *v);
+void uv_sched_leave(struct uv_vcpu *v, u64 t_in, u64 t_out);
 
 /* hypercall.c */
 bool uv_hypercall(struct uv_vcpu *v, const struct uv_exit *e);

@@ -177,6 +177,80 @@ int uv_partition_stop(struct uv_partition *p);
 void uv_partition_get_status(struct uv_partition *p, struct uv_partition_status *st);
 size_t uv_partition_console_read(struct uv_partition *p, u64 *pos, char *buf, size_t len);
 
+/*
+ * The schedule executor (sched.c, docs/schedule.md). A CPU without a schedule
+ * lets each vCPU on it run whenever its thread gets the CPU, as before; a CPU
+ * with one runs the owner of the current slot only.
+ */
+#define UV_SCHED_SLOTS		16
+
+/**
+ * struct uv_sched_stats - one CPU's executor counters (since module load)
+ * @cycles:	16-slot cycles completed
+ * @swaps:	schedules taken (at a wrap, or the first one at once)
+ * @last_swap_cycle: @cycles when the last one was taken
+ * @idle_slots:	slots that named no partition (Linux had the CPU)
+ * @timer_fires: slot-boundary timer interrupts
+ * @overrun_max_ns: longest a guest stayed in past the boundary that ended its run
+ * @switches:	runs whose partition entered after another partition's run
+ * @switch_ns:	sum over those of boundary to guest entry (the slot-switch cost)
+ */
+struct uv_sched_stats {
+	u64 cycles;
+	u64 swaps;
+	u64 last_swap_cycle;
+	u64 idle_slots;
+	u64 timer_fires;
+	u64 overrun_max_ns;
+	u64 switches;
+	u64 switch_ns;
+};
+
+/**
+ * struct uv_sched_info - uv_sched_get()
+ * @active:	the CPU executes a schedule
+ * @pending:	@next waits for the wrap
+ * @slot:	current slot
+ * @slot_ns:	slot length
+ * @cur:	owners of the slots now (NULL: idle)
+ * @next:	owners from the next wrap on
+ * @stats:	counters
+ */
+struct uv_sched_info {
+	bool active;
+	bool pending;
+	u32 slot;
+	u64 slot_ns;
+	struct uv_partition *cur[UV_SCHED_SLOTS];
+	struct uv_partition *next[UV_SCHED_SLOTS];
+	struct uv_sched_stats stats;
+};
+
+/**
+ * struct uv_sched_vcpu_stats - one partition's share
+ * @run_ns:	time in the guest (VMRUN to #VMEXIT), since load
+ * @granted:	slots its schedule gave it
+ * @slots_run:	of those, slots it entered the guest in
+ * @slots_missed: slots it did not run in (paused, not started)
+ * @hist_cycle:	its CPU's cycle number + 1 at the last two schedule swaps (0: none)
+ * @hist_granted: @granted at those swaps
+ * @cycles:	its CPU's cycles, read with the above
+ */
+struct uv_sched_vcpu_stats {
+	u64 run_ns;
+	u64 granted;
+	u64 slots_run;
+	u64 slots_missed;
+	u64 hist_cycle[2];
+	u64 hist_granted[2];
+	u64 cycles;
+};
+
+int uv_sched_set(int cpu, struct uv_partition * const *slot, u64 slot_ns);
+void uv_sched_evict(struct uv_partition *p);
+void uv_sched_get(int cpu, struct uv_sched_info *info);
+void uv_sched_get_vcpu(struct uv_partition *p, struct uv_sched_vcpu_stats *vs);
+
 const char *uv_part_state_name(enum uv_part_state state);
 const char *uv_fault_reason_name(enum uv_fault_reason reason);
 

@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include <linux/ultravisor.h>
 #include <linux/ultravisor_hypercall.h>
@@ -126,6 +127,7 @@ void uv_partition_exited(struct uv_partition *p, u32 code)
 	}
 	spin_unlock_irqrestore(&p->state_lock, flags);
 	if (changed) {
+		uv_sched_evict(p);
 		pr_info("partition %s stopped: exit code %u\n", p->name, code);
 		uv_notify(p, UV_PART_STOPPED);
 	}
@@ -146,6 +148,7 @@ void uv_partition_faulted(struct uv_partition *p, const struct uv_fault *f)
 	spin_unlock_irqrestore(&p->state_lock, flags);
 	if (!changed)
 		return;
+	uv_sched_evict(p);
 	if (f->reason == UV_FAULT_NPF)
 		pr_info("partition %s faulted: %s: %s%s%s access to gpa %#llx outside its memory at rip %#llx\n",
 			p->name, uv_fault_reason_name(f->reason),
@@ -198,6 +201,7 @@ static int uv_vcpu_thread(void *data)
 {
 	struct uv_vcpu *v = data;
 	struct uv_partition *p = v->part;
+	u64 t_in, t_out;
 	int ret;
 
 	preempt_disable();
@@ -221,10 +225,15 @@ static int uv_vcpu_thread(void *data)
 				uv_notify(p, UV_PART_RUNNING);
 			continue;
 		}
+		if (!uv_sched_may_run(v)) {
+			uv_sched_wait(v);
+			continue;
+		}
 		cond_resched();
 
 		local_irq_disable();
-		if (READ_ONCE(v->requests) || need_resched() || kthread_should_stop()) {
+		if (READ_ONCE(v->requests) || need_resched() || kthread_should_stop() ||
+		    !uv_sched_may_run(v)) {
 			local_irq_enable();
 			continue;
 		}
@@ -234,8 +243,11 @@ static int uv_vcpu_thread(void *data)
 			uv_vcpu_host_fault(v);
 			break;
 		}
+		t_in = uv_sched_enter(v);
 		uv_vendor->vcpu_run(v);
+		t_out = ktime_get_ns();
 		local_irq_enable();
+		uv_sched_leave(v, t_in, t_out);
 
 		if (uv_handle_exit(v))
 			break;
@@ -317,6 +329,7 @@ static void uv_partition_reap(struct uv_partition *p)
 {
 	struct uv_vcpu *v = &p->vcpu;
 
+	uv_sched_evict(p);
 	if (!v->thread)
 		return;
 	set_bit(UV_REQ_STOP, &v->requests);
@@ -376,6 +389,7 @@ int uv_partition_load_multiboot(struct uv_partition *p, const void *image, size_
 		goto out;
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(v->stats, 0, sizeof(v->stats));
+	v->run_ns = 0;
 	v->mtrr_def_type = 0;
 	uv_vendor->vcpu_reset(v, &boot);
 	uv_uart_reset(&p->uart);
@@ -532,6 +546,7 @@ int uv_monitor_init(void)
 	ret = uv_svm_ops.init();
 	if (ret)
 		return ret;
+	uv_sched_init();
 	uv_vendor = &uv_svm_ops;
 	return 0;
 }
@@ -540,6 +555,7 @@ void uv_monitor_exit(void)
 {
 	if (!uv_vendor)
 		return;
+	uv_sched_exit();
 	uv_vendor->exit();
 	uv_vendor = NULL;
 }

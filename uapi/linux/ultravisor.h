@@ -29,7 +29,7 @@
  * meaning (never so far); the minor number when ioctls or fields are added.
  */
 #define UV_ABI_MAJOR		1
-#define UV_ABI_MINOR		2
+#define UV_ABI_MINOR		3
 #define UV_ABI_VERSION		((UV_ABI_MAJOR << 16) | UV_ABI_MINOR)
 
 /*
@@ -360,9 +360,10 @@ struct uv_query {
  * are allowed on read-only descriptors. LOAD and PART_CTL are holder-only
  * (-EBADF otherwise).
  *
- * A transaction that takes memory or processor slots from, or destroys, a
- * partition whose instance is not STOPPED or FAULTED fails with -EBUSY (no
- * instance: allowed). When it commits, the instance of every partition it
+ * A transaction that takes memory from, or destroys, a partition whose
+ * instance is not STOPPED or FAULTED fails with -EBUSY (no instance:
+ * allowed); so does one that takes its last processor slots on the CPU its
+ * vCPU runs on (ABI 1.3: other slots may move while it runs). When it commits, the instance of every partition it
  * took memory from or destroyed is unloaded. Memory leaving a partition is
  * zeroed before the transaction goes on (docs/monitor.md).
  */
@@ -574,5 +575,96 @@ struct uv_console_read {
 				     UV_PART_STATUS_SIZE_VER0)	/* struct uv_part_status */
 #define UV_IOC_CONSOLE_READ	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x0B, \
 				     UV_CONSOLE_READ_SIZE_VER0)	/* struct uv_console_read */
+
+/* ---- the processor schedule: executor state and accounting (ABI 1.3) ------------- */
+
+/*
+ * The schedule itself is in the database (processor descriptors, Change
+ * Schedule). These read what the module's executor does with it
+ * (docs/schedule.md). Both are allowed on read-only descriptors.
+ */
+
+/**
+ * struct uv_cpu_stats - UV_IOC_CPU_STATS: one physical CPU's executor
+ * @size:	in: sizeof; out: the module's size
+ * @cpu:	in: the physical CPU
+ * @flags:	in: zero
+ * @active:	out: 1 if the CPU executes a schedule (its timer runs)
+ * @pending:	out: 1 if a new schedule waits for the wrap
+ * @cur_slot:	out: the current slot (0-15)
+ * @slot_ns:	out: slot length
+ * @cycles:	out: 16-slot cycles completed since the module loaded
+ * @swaps:	out: schedules taken
+ * @last_swap_cycle: out: @cycles when the last was taken (always at a wrap)
+ * @idle_slots:	out: slots that named no running partition (Linux had the CPU)
+ * @timer_fires: out: boundary timer interrupts (one per change of owner, and
+ *		one per cycle)
+ * @overrun_max_ns: out: the longest a guest stayed in past a boundary
+ * @switches:	out: runs entered right after another partition's run
+ * @switch_ns:	out: their total time from the boundary to the guest entry
+ *		(timer interrupt, exit of the old guest, thread switch, entry)
+ * @slot:	out: partition number per slot now (UV_NONE: idle)
+ * @next_slot:	out: from the next wrap on (same as @slot unless @pending)
+ */
+struct uv_cpu_stats {
+	__u32 size;
+	__u32 cpu;
+	__u32 flags;
+	__u32 active;
+	__u32 pending;
+	__u32 cur_slot;
+	__u64 slot_ns;
+	__u64 cycles;
+	__u64 swaps;
+	__u64 last_swap_cycle;
+	__u64 idle_slots;
+	__u64 timer_fires;
+	__u64 overrun_max_ns;
+	__u64 switches;
+	__u64 switch_ns;
+	__u32 slot[16];
+	__u32 next_slot[16];
+	__u64 reserved[4];
+};
+
+#define UV_CPU_STATS_SIZE_VER0	256
+
+/**
+ * struct uv_part_sched - UV_IOC_PART_SCHED: one partition's accounting
+ * @size:	in: sizeof; out: the module's size
+ * @partition:	in: partition number (it must have an instance: -ENOENT)
+ * @cpu:	out: its vCPU's physical CPU
+ * @state:	out: UV_PSTATE_*
+ * @run_ns:	out: time in the guest since LOAD
+ * @granted:	out: slots its CPU's executor gave it
+ * @slots_run:	out: of those, slots in which it entered the guest
+ * @slots_missed: out: slots it did not use (not started, paused)
+ * @exits:	out: exits by reason (as uv_part_status.exits)
+ * @swap_cycle:	out: its CPU's @cycles at the last two schedule swaps, +1 (0: none)
+ * @swap_granted: out: @granted at those swaps
+ * @cycles:	out: its CPU's cycles, read with the above
+ */
+struct uv_part_sched {
+	__u32 size;
+	__u32 partition;
+	__u32 cpu;
+	__u32 state;
+	__u64 run_ns;
+	__u64 granted;
+	__u64 slots_run;
+	__u64 slots_missed;
+	__u64 exits[UV_PEXIT_NR];
+	__u64 swap_cycle[2];
+	__u64 swap_granted[2];
+	__u64 cycles;
+	__u64 reserved[4];
+};
+
+#define UV_PART_SCHED_SIZE_VER0	(48 + 8 * UV_PEXIT_NR + 72)
+
+#define UV_IOC_CPU_STATS	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x0C, \
+				     UV_CPU_STATS_SIZE_VER0)	/* struct uv_cpu_stats */
+#define UV_IOC_PART_SCHED	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x0D, \
+				     UV_PART_SCHED_SIZE_VER0)	/* struct uv_part_sched */
 
 #endif /* _UAPI_LINUX_ULTRAVISOR_H */
