@@ -21,6 +21,8 @@ static const struct ultractl_cmd *const commands[] = {
 	&ultractl_cmd_pool,
 	&ultractl_cmd_partition,
 	&ultractl_cmd_console,
+	&ultractl_cmd_cpu,
+	&ultractl_cmd_stats,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -71,6 +71,8 @@ extern const struct ultractl_cmd ultractl_cmd_txn;
 extern const struct ultractl_cmd ultractl_cmd_pool;
 extern const struct ultractl_cmd ultractl_cmd_partition;
 extern const struct ultractl_cmd ultractl_cmd_console;
+extern const struct ultractl_cmd ultractl_cmd_cpu;
+extern const struct ultractl_cmd ultractl_cmd_stats;
 
 /*
  * cmd_pcreate.c: partition create|destroy|list|show|start|stop|pause|resume
