@@ -97,3 +97,38 @@ part_wait() {
 db_hash() {
 	ultractl --json db check | sed -n 's/.*"image_hash": "\([0-9a-f]*\)".*/\1/p'
 }
+
+# ---- the processor schedule (docs/schedule.md) ----
+# sched_create NAME CPU DUTY OFFSET: part_create NAME (its one slot must land on
+# OFFSET: create partitions in slot order), then slots OFFSET..OFFSET+DUTY-1 its own
+sched_create() {
+	part_create "$1" 16 "$2"
+	_l=$(grep 'Change Schedule' "/tmp/create-$1.txt") || fail "$1: no slot in its create transaction"
+	_proc=$(echo "$_l" | sed -n 's/.*Processor\(\[[0-9,]*\]\).*/\1/p')
+	_slot=$(echo "$_l" | sed -n 's/.*Slot(\([0-9]*\)).*/\1/p')
+	_from=$(echo "$_l" | sed -n 's/.*from \([^ ,]*,[^ ,]*,[^ ,]*:[0-9]*\).*/\1/p')
+	_to=$(echo "$_l" | sed -n 's/.*to \([^ ,]*,[^ ,]*,[^ ,]*:[0-9]*\).*/\1/p')
+	[ "$_slot" = "$4" ] || fail "$1: its first slot is $_slot, not $4"
+	eval "SCHED_PROC_$2=\$_proc SCHED_IDLE_$2=\$_from SCHED_ID_$1=\$_to"
+	[ "$3" -gt 1 ] && sched_move "$2" $(($4 + 1)) $(($4 + $3 - 1)) "$_from" "$_to"
+	return 0
+}
+# sched_move CPU FIRST LAST FROM TO: one Change Schedule (FROM/TO as "[G,M,K]:v")
+sched_move() {
+	eval "_proc=\$SCHED_PROC_$1"
+	printf 'Begin Transaction\nChange Schedule Processor%s, SlotRange(%s,%s), from %s, to %s\nCommit Transaction\n' \
+		"$_proc" "$2" "$3" "$4" "$5" >/tmp/sched-move.txt
+	_out=$(ultractl txn apply /tmp/sched-move.txt 2>&1) || fail "schedule change $*: $_out"
+}
+# in_range V LO HI: LO <= V <= HI
+in_range() {
+	[ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
+}
+# sched_stat NAME KEY: a counter of NAME from `ultractl stats NAME`
+sched_stat() {
+	ultractl stats "$1" | sed -n "s/^partition .* $2=\([0-9]*\).*/\1/p"
+}
+# cpu_stat CPU KEY: a counter of CPU's executor
+cpu_stat() {
+	ultractl stats | sed -n "s/^cpu $1:.* $2=\([0-9]*\).*/\1/p"
+}
