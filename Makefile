@@ -190,12 +190,15 @@ fuzz: $(FUZZ_BINS)
 		$$f -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-$$n \
 			$$( [ -d tests/fuzz/seeds/$$n ] && echo tests/fuzz/seeds/$$n ) || exit 1; done
 
-# userspace benchmarks, then the exit benchmark in the emulated host (ours vs kvm_amd)
+# userspace benchmarks, then the exit benchmark in the emulated host (ours vs kvm_amd),
+# then the schedule's accuracy and slot-switch cost
 bench: need-kv $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$(basename $$b)"; $$b || exit 1; done
 	$(MAKE) all
 	@echo "== bench-exits"
 	scripts/bench-exits
+	@echo "== bench-sched"
+	scripts/bench-sched
 
 lint:
 	scripts/lint
