@@ -21,4 +21,14 @@ $(BUILD)/guests/%.elf: $(GUEST_DIR)/%.c $(GUEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $<
 
+# Guests that drive a console channel also link the virtio-console driver
+# (tests/guests/lib/virtio_console.c).
+GUEST_CON    := conwrite conecho conhostile
+GUEST_CON_LIB := $(GUEST_DIR)/lib/virtio_console.c
+$(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_CON)): $(BUILD)/guests/%.elf: $(GUEST_DIR)/%.c \
+		$(GUEST_DEPS) $(GUEST_CON_LIB) $(GUEST_DIR)/lib/virtio_console.h \
+		uapi/linux/ultravisor_channel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $(GUEST_CON_LIB) $<
+
 EXTRA_ALL += $(GUEST_ELFS)

@@ -388,6 +388,37 @@ struct uv_channel_header {
 	__u8 reserved3[1536];				/* 0xa00 */
 };
 
+/*
+ * The console channel's device-configuration space (header config[], config_size
+ * 0x28): VIRTIO's struct virtio_console_config (the first 12 bytes, unused while no
+ * VIRTIO_CONSOLE_F_* feature is offered), then ultravisor's transmit-drop report
+ * (docs/channels.md, "Console server"). Unlike the rest of config[], the client
+ * writes the tx_drop_* words: a driver that finds transmitq0 full and gives up on
+ * bytes (it never waits for the host forever) counts them here, so the server can
+ * put a marker in its log where output is missing. The server publishes in
+ * srv_drop_* the drop events it has reported, which tells a restarted server what
+ * the previous one already logged.
+ */
+struct uv_console_config {
+	__le16 cols;			/* 0x00 virtio_console_config */
+	__le16 rows;			/* 0x02 */
+	__le32 max_nr_ports;		/* 0x04 */
+	__le32 emerg_wr;		/* 0x08 */
+	__le32 reserved0;		/* 0x0c */
+	__le32 tx_drop_events;		/* 0x10 client: drop episodes so far */
+	__le16 tx_drop_avail;		/* 0x14 client: avail idx at the latest one */
+	__le16 reserved1;		/* 0x16 */
+	__le32 tx_dropped;		/* 0x18 client: bytes dropped so far */
+	__le32 reserved2;		/* 0x1c */
+	__le32 srv_drop_events;		/* 0x20 server: episodes reported in its log */
+	__le32 srv_dropped;		/* 0x24 server: bytes reported */
+};
+
+#define UV_CONSOLE_CONFIG_SIZE		0x28
+/* The console's queues (VIRTIO console, port 0 only). */
+#define UV_CONSOLE_RECEIVEQ		0
+#define UV_CONSOLE_TRANSMITQ		1
+
 /* Queue memory starts right after the header page. */
 #define UV_CHANNEL_QUEUE_MEM_OFFSET	UV_CHANNEL_HEADER_SIZE
 
