@@ -23,6 +23,7 @@ static const struct ultractl_cmd *const commands[] = {
 	&ultractl_cmd_console,
 	&ultractl_cmd_cpu,
 	&ultractl_cmd_stats,
+	&ultractl_cmd_channel,
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

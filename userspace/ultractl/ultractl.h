@@ -73,6 +73,7 @@ extern const struct ultractl_cmd ultractl_cmd_partition;
 extern const struct ultractl_cmd ultractl_cmd_console;
 extern const struct ultractl_cmd ultractl_cmd_cpu;
 extern const struct ultractl_cmd ultractl_cmd_stats;
+extern const struct ultractl_cmd ultractl_cmd_channel;
 
 /*
  * cmd_pcreate.c: partition create|destroy|list|show|start|stop|pause|resume
