@@ -10,12 +10,17 @@
  *                                  from the boot region, MB MiB of the pool's
  *                                  4 MiB pages, one processor slot on CPU
  *                                  (its processor descriptor too, if missing)
- *   uv_mkpart destroy NAME         everything back: memory to available,
- *                                  slots to idle, Destroy Partition
+ *   uv_mkpart destroy NAME         everything back: its channels destroyed
+ *                                  (no server may be attached), memory to
+ *                                  available, slots to idle, Destroy Partition
  *   uv_mkpart take NAME            one 4 MiB page of NAME back to available
  *   uv_mkpart unslot NAME          NAME's processor slots back to idle
  *   uv_mkpart cpus N               processor descriptors for CPUs 0..N-1
  *                                  (those missing), all slots idle
+ *   uv_mkpart console NAME IO PAGES   a console channel (type 4) of PAGES
+ *                                  pages at the start of NAME's last 4 MiB
+ *                                  page, and the I/O partition IO that
+ *                                  serves it (created if missing)
  *
  * Exit status 1 with a message on stderr when the database has not enough
  * (grow the pool first).
@@ -28,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/ultravisor_channel.h>
 #include <linux/ultravisor_txn.h>
 
 #include "ultra.h"
@@ -129,7 +135,8 @@ static const struct leaf *free_4k(void)
 	return NULL;
 }
 
-static u32 find_partition(const char *name)
+/* The partition named @name, or UV_NONE. */
+static u32 lookup(const char *name)
 {
 	const struct resdb_partition *p;
 	size_t i;
@@ -143,8 +150,16 @@ static u32 find_partition(const char *name)
 		if (p && !strncmp(p->name, name, sizeof(p->name)))
 			return l->value;
 	}
-	die("no partition named '%s'", name);
-	return 0;
+	return UV_NONE;
+}
+
+static u32 find_partition(const char *name)
+{
+	u32 me = lookup(name);
+
+	if (me == UV_NONE)
+		die("no partition named '%s'", name);
+	return me;
 }
 
 static void slots_back(u32 number)
@@ -247,6 +262,17 @@ static void destroy(const char *name)
 	const struct leaf *d = NULL;
 	size_t i;
 
+	/* its channels first (they must have no server left): Destroy Channel */
+	for (i = 0; i < nr_leaves; i++) {
+		const struct leaf *l = &leaves[i];
+		u32 number = (u32)(l->pfn - db->base_pfn);
+		const struct resdb_channel *c = l->scale == 1 ? resdb_channel(db, number) : NULL;
+
+		if (!c || c->client != me)
+			continue;
+		step(UV_TXN_DESTROY_CHANNEL)->destroy.number = number;
+		change_owner(l, db->ultra, db->avail);
+	}
 	slots_back(me);
 	for (i = 0; i < nr_leaves; i++) {
 		const struct leaf *l = &leaves[i];
@@ -263,6 +289,43 @@ static void destroy(const char *name)
 	change_owner(d, me, db->ultra);
 	step(UV_TXN_DESTROY_PARTITION)->destroy.number = me;
 	change_owner(d, db->ultra, db->avail);
+}
+
+static void console(const char *name, const char *io, unsigned int pages)
+{
+	u32 me = find_partition(name), ion = lookup(io), ch;
+	const struct leaf *last = NULL, *d;
+	struct uv_txn_step *s;
+	size_t i;
+
+	if (!pages || pages > 1024)
+		die("%s", "PAGES must be 1..1024");
+	for (i = 0; i < nr_leaves; i++)
+		if (leaves[i].value == me && leaves[i].scale == 2 &&
+		    (!last || leaves[i].pfn > last->pfn))
+			last = &leaves[i];
+	if (!last)
+		die("%s owns no 4 MiB page", name);
+	if (ion == UV_NONE) {
+		d = free_4k();
+		ion = (u32)(d->pfn - db->base_pfn);
+		change_owner(d, db->avail, db->ultra);
+		s = step(UV_TXN_INIT_PARTITION);
+		s->partition.number = ion;
+		s->partition.type = UV_PT_IO;
+		strncpy(s->partition.name, io, sizeof(s->partition.name) - 1);
+		strncpy(s->partition.role, "console", sizeof(s->partition.role) - 1);
+		change_owner(d, db->ultra, ion);
+	}
+	d = free_4k();
+	ch = (u32)(d->pfn - db->base_pfn);
+	change_owner(d, db->avail, db->ultra);
+	s = step(UV_TXN_INIT_CHANNEL);
+	s->channel.number = ch;
+	s->channel.type = UV_CHANNEL_TYPE_CONSOLE;
+	s->channel.client = me;
+	s->channel.nr_pages = pages;
+	s->channel.first_pfn = last->pfn;
 }
 
 static void take(const char *name)
@@ -315,6 +378,8 @@ int main(int argc, char **argv)
 		take(argv[2]);
 	else if (!strcmp(argv[1], "cpus") && argc == 3)
 		cpus((unsigned int)strtoul(argv[2], NULL, 0));
+	else if (!strcmp(argv[1], "console") && argc == 5)
+		console(argv[2], argv[3], (unsigned int)strtoul(argv[4], NULL, 0));
 	else if (!strcmp(argv[1], "unslot") && argc == 3)
 		slots_back(find_partition(argv[2]));
 	else
