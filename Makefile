@@ -199,6 +199,7 @@ bench: need-kv $(BENCH_BINS)
 	scripts/bench-exits
 	@echo "== bench-sched"
 	scripts/bench-sched
+	scripts/bench-console
 
 lint:
 	scripts/lint
