@@ -363,9 +363,10 @@ struct uv_query {
  * A transaction that takes memory from, or destroys, a partition whose
  * instance is not STOPPED or FAULTED fails with -EBUSY (no instance:
  * allowed); so does one that takes its last processor slots on the CPU its
- * vCPU runs on (ABI 1.3: other slots may move while it runs). When it commits, the instance of every partition it
- * took memory from or destroyed is unloaded. Memory leaving a partition is
- * zeroed before the transaction goes on (docs/monitor.md).
+ * vCPU runs on (ABI 1.3: other slots may move while it runs). When it
+ * commits, the instance of every partition it took memory from or destroyed
+ * is unloaded. Memory leaving a partition is zeroed before the transaction
+ * goes on (docs/monitor.md).
  */
 
 /* Monitor instance states (uv_part_status.state, partition-state events). */
