@@ -92,4 +92,4 @@ ultractl db snapshot /tmp/s3 >/dev/null
 tail -c +65 /tmp/s0 >/tmp/p0
 tail -c +65 /tmp/s3 >/tmp/p3
 check "every page is back where it was at load" cmp /tmp/p0 /tmp/p3
-check "no kernel warnings" sh -c "! kmsgs | grep -q 'WARNING\\|BUG'"
+check "no kernel warnings" sh -c "! dmesg | grep -q 'WARNING\\|BUG'"

@@ -9,6 +9,8 @@ fail() {
 }
 
 # check DESCRIPTION CMD...: run CMD; print "ok DESCRIPTION" or fail with DESCRIPTION.
+# (CMD runs in this shell: with `sh -c "..."` the helpers below are not defined, and a
+# negated check of a missing function could never fail.)
 check() {
 	_what=$1
 	shift
