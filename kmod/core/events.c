@@ -191,6 +191,20 @@ void uv_event_error(u32 partition, int err, const char *fmt, ...)
 	uv_event_send(skb, hdr);
 }
 
+void uv_event_sched_stats(u32 partition, const char *text)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = uv_event_start(UV_EVENT_SCHED_STATS, &hdr);
+	if (!skb)
+		return;
+	if (nla_put_u32(skb, UV_GENL_A_PARTITION, partition) ||
+	    nla_put_string(skb, UV_GENL_A_MESSAGE, text))
+		return uv_event_abort(skb);
+	uv_event_send(skb, hdr);
+}
+
 int uv_events_init(void)
 {
 	int ret;

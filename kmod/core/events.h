@@ -18,5 +18,7 @@ void uv_event_partition_state(u32 partition, u32 old_state, u32 new_state,
 			      const char *reason);
 __printf(3, 4)
 void uv_event_error(u32 partition, int err, const char *fmt, ...);
+/* Schedule accounting (docs/schedule.md): @text is "key=value ..." */
+void uv_event_sched_stats(u32 partition, const char *text);
 
 #endif /* _UV_CORE_EVENTS_H */

@@ -38,9 +38,11 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <linux/ultravisor.h>
+#include <linux/ultravisor_genl.h>
 
 #include "core.h"
 #include "db.h"
@@ -100,6 +102,17 @@ static unsigned int uv_slot_us[UV_SLOT_CPUS];
 static int uv_nr_slot_us;
 module_param_array_named(slot_us, uv_slot_us, uint, &uv_nr_slot_us, 0444);
 MODULE_PARM_DESC(slot_us, "schedule slot length per CPU in us (default 1000)");
+
+/*
+ * Schedule accounting as events (UV_EVENT_SCHED_STATS): every stats_event_ms
+ * milliseconds for each CPU that runs a schedule (0: off), and on demand
+ * (UV_CPU_STATS_F_EVENT).
+ */
+static unsigned int uv_stats_event_ms;
+module_param_named(stats_event_ms, uv_stats_event_ms, uint, 0444);
+MODULE_PARM_DESC(stats_event_ms, "period of schedule accounting events in ms (0: off)");
+static void uv_stats_work_fn(struct work_struct *w);
+static DECLARE_DELAYED_WORK(uv_stats_work, uv_stats_work_fn);
 
 static u64 uv_slot_ns(int cpu)
 {
@@ -729,6 +742,55 @@ static u32 uv_inst_number_of(struct uv_partition *mon)
 	return UV_NONE;
 }
 
+/* Events for @cpu's executor and every instance on that CPU; uv_inst_lock held. */
+static void uv_sched_report(unsigned int cpu, const struct uv_sched_info *info)
+{
+	struct uv_sched_vcpu_stats vs;
+	struct uv_partition_status st;
+	const struct uv_sched_stats *c = &info->stats;
+	struct uv_inst *in;
+	unsigned long idx;
+	char text[UV_GENL_MESSAGE_MAX];
+
+	lockdep_assert_held(&uv_inst_lock);
+	scnprintf(text, sizeof(text),
+		  "cpu=%u active=%d cycles=%llu swaps=%llu last_swap_cycle=%llu idle_slots=%llu timer_fires=%llu overrun_max_ns=%llu switches=%llu switch_ns=%llu",
+		  cpu, info->active, c->cycles, c->swaps, c->last_swap_cycle, c->idle_slots,
+		  c->timer_fires, c->overrun_max_ns, c->switches, c->switch_ns);
+	uv_event_sched_stats(UV_NONE, text);
+	xa_for_each(&uv_insts, idx, in) {
+		if (in->cpu != cpu)
+			continue;
+		uv_partition_get_status(in->mon, &st);
+		uv_sched_get_vcpu(in->mon, &vs);
+		scnprintf(text, sizeof(text),
+			  "cpu=%u run_ns=%llu granted=%llu slots_run=%llu slots_missed=%llu cycles=%llu host=%llu cpuid=%llu msr=%llu io=%llu hlt=%llu hypercall=%llu other=%llu",
+			  cpu, vs.run_ns, vs.granted, vs.slots_run, vs.slots_missed, vs.cycles,
+			  st.exits[UV_STAT_HOST], st.exits[UV_STAT_CPUID], st.exits[UV_STAT_MSR],
+			  st.exits[UV_STAT_IO], st.exits[UV_STAT_HLT], st.exits[UV_STAT_HYPERCALL],
+			  st.exits[UV_STAT_OTHER]);
+		uv_event_sched_stats(in->number, text);
+	}
+}
+
+static void uv_stats_work_fn(struct work_struct *w)
+{
+	struct uv_sched_info *info = kzalloc(sizeof(*info), GFP_KERNEL);
+	unsigned int cpu;
+
+	if (info) {
+		mutex_lock(&uv_inst_lock);
+		for_each_online_cpu(cpu) {
+			uv_sched_get(cpu, info);
+			if (info->active)
+				uv_sched_report(cpu, info);
+		}
+		mutex_unlock(&uv_inst_lock);
+		kfree(info);
+	}
+	schedule_delayed_work(&uv_stats_work, msecs_to_jiffies(uv_stats_event_ms));
+}
+
 int uv_ioctl_cpu_stats(void __user *uarg)
 {
 	struct uv_sched_info *info;
@@ -740,7 +802,7 @@ int uv_ioctl_cpu_stats(void __user *uarg)
 			 offsetof(struct uv_cpu_stats, active), uarg, &usize);
 	if (ret)
 		return ret;
-	if (a.flags || a.cpu >= nr_cpu_ids || !cpu_possible(a.cpu))
+	if ((a.flags & ~UV_CPU_STATS_F_EVENT) || a.cpu >= nr_cpu_ids || !cpu_possible(a.cpu))
 		return -EINVAL;
 	info = kzalloc(sizeof(*info), GFP_KERNEL);
 	if (!info)
@@ -755,6 +817,8 @@ int uv_ioctl_cpu_stats(void __user *uarg)
 		a.slot[i] = uv_inst_number_of(info->cur[i]);
 		a.next_slot[i] = uv_inst_number_of(info->next[i]);
 	}
+	if (a.flags & UV_CPU_STATS_F_EVENT)
+		uv_sched_report(a.cpu, info);
 	mutex_unlock(&uv_inst_lock);
 	a.active = info->active;
 	a.pending = info->pending;
@@ -923,6 +987,8 @@ int uv_part_init(void)
 		return ret;
 	}
 	uv_monitor_ready = true;
+	if (uv_stats_event_ms)
+		schedule_delayed_work(&uv_stats_work, msecs_to_jiffies(uv_stats_event_ms));
 	return 0;
 }
 
@@ -931,6 +997,7 @@ void uv_part_exit(void)
 	struct uv_inst *in;
 	unsigned long idx;
 
+	cancel_delayed_work_sync(&uv_stats_work);
 	/* none can be left (partitions pin the module); but never leak a running vCPU */
 	mutex_lock(&uv_inst_lock);
 	xa_for_each(&uv_insts, idx, in)

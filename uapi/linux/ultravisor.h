@@ -589,7 +589,7 @@ struct uv_console_read {
  * struct uv_cpu_stats - UV_IOC_CPU_STATS: one physical CPU's executor
  * @size:	in: sizeof; out: the module's size
  * @cpu:	in: the physical CPU
- * @flags:	in: zero
+ * @flags:	in: UV_CPU_STATS_F_EVENT or zero
  * @active:	out: 1 if the CPU executes a schedule (its timer runs)
  * @pending:	out: 1 if a new schedule waits for the wrap
  * @cur_slot:	out: the current slot (0-15)
@@ -629,6 +629,9 @@ struct uv_cpu_stats {
 };
 
 #define UV_CPU_STATS_SIZE_VER0	256
+
+/* uv_cpu_stats.flags: also raise UV_EVENT_SCHED_STATS for the CPU and its partitions */
+#define UV_CPU_STATS_F_EVENT	0x1
 
 /**
  * struct uv_part_sched - UV_IOC_PART_SCHED: one partition's accounting

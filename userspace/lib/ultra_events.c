@@ -97,6 +97,7 @@ const char *ultra_event_type_name(uint32_t type)
 	case UV_EVENT_TXN_COMMIT:	return "txn-commit";
 	case UV_EVENT_PARTITION_STATE:	return "partition-state";
 	case UV_EVENT_ERROR:		return "error";
+	case UV_EVENT_SCHED_STATS:	return "sched-stats";
 	default:			return "unknown";
 	}
 }
@@ -143,6 +144,9 @@ static bool event_from_attrs(struct nlattr **tb, struct ultra_event *out)
 		       (ULTRA_EV_HAS_PARTITION | ULTRA_EV_HAS_STATES);
 	case UV_EVENT_ERROR:
 		return out->has & ULTRA_EV_HAS_ERRNO;
+	case UV_EVENT_SCHED_STATS:
+		return (out->has & (ULTRA_EV_HAS_PARTITION | ULTRA_EV_HAS_MESSAGE)) ==
+		       (ULTRA_EV_HAS_PARTITION | ULTRA_EV_HAS_MESSAGE);
 	default:
 		return false;
 	}

@@ -8,11 +8,13 @@
 
 #include "ultra_sched.h"
 
-int ultra_cpu_stats(int fd, uint32_t cpu, struct uv_cpu_stats *out, struct ultra_err *e)
+int ultra_cpu_stats(int fd, uint32_t cpu, uint32_t flags, struct uv_cpu_stats *out,
+		    struct ultra_err *e)
 {
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
 	out->cpu = cpu;
+	out->flags = flags;
 	if (ioctl(fd, UV_IOC_CPU_STATS, out) < 0) {
 		int err = errno;
 

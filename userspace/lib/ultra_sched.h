@@ -13,8 +13,12 @@
 
 #include "ultra.h"
 
-/* What physical CPU @cpu executes and its counters (UV_IOC_CPU_STATS). */
-int ultra_cpu_stats(int fd, uint32_t cpu, struct uv_cpu_stats *out, struct ultra_err *e);
+/*
+ * What physical CPU @cpu executes and its counters (UV_IOC_CPU_STATS);
+ * @flags UV_CPU_STATS_F_EVENT also raises them as events.
+ */
+int ultra_cpu_stats(int fd, uint32_t cpu, uint32_t flags, struct uv_cpu_stats *out,
+		    struct ultra_err *e);
 /* A loaded partition's share: time run, slots, exits (UV_IOC_PART_SCHED). */
 int ultra_part_sched(int fd, uint32_t partition, struct uv_part_sched *out,
 		     struct ultra_err *e);

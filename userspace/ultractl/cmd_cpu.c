@@ -86,7 +86,7 @@ static int run_cpu(struct ultractl_ctx *ctx, int argc, char **argv)
 
 		if (!pd)
 			continue;
-		if (!ultra_cpu_stats(fd, cpu, &cs, NULL))
+		if (!ultra_cpu_stats(fd, cpu, 0, &cs, NULL))
 			exec = cs.pending ? "next" : cs.active ? "runs" : "idle";
 		for (s = 1; s < UV_SLOTS; s++)
 			if (pd->slot[s].partition != pd->slot[0].partition)

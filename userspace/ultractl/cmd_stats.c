@@ -7,6 +7,8 @@
  * partition: time in the guest, slots granted/run/missed, exits by reason,
  * and the last two schedule swaps on its CPU. Text is one "key=value" line
  * per CPU and per partition, for scripts; --json gives the same fields.
+ * --event also has the module raise them as sched-stats events (ultractl
+ * events), which is how the command daemon gets them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -129,13 +131,18 @@ static int run_stats(struct ultractl_ctx *ctx, int argc, char **argv)
 	struct ultra_err e = { 0 };
 	json_object *root = NULL, *cpus = NULL, *parts = NULL;
 	struct uv_version v;
-	uint32_t cpu, number;
+	uint32_t cpu, number, flags = 0;
 	int fd, i, ret = 0;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
 		return ultractl_help(ctx, &ultractl_cmd_stats);
 	while (argc >= 2 && (!strcmp(argv[argc - 1], "--json") || !strcmp(argv[argc - 1], "-j"))) {
 		ctx->json = true;
+		argc--;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "--event")) {
+		flags = UV_CPU_STATS_F_EVENT;
+		argv++;
 		argc--;
 	}
 	for (i = 1; i < argc; i++)
@@ -155,7 +162,7 @@ static int run_stats(struct ultractl_ctx *ctx, int argc, char **argv)
 		struct uv_cpu_stats c;
 		json_object *o;
 
-		if (ultra_cpu_stats(fd, cpu, &c, &e))
+		if (ultra_cpu_stats(fd, cpu, flags, &c, &e))
 			goto fail;
 		o = cpu_out(cpu, &c, ctx->json);
 		if (o)
@@ -191,6 +198,6 @@ fail:
 const struct ultractl_cmd ultractl_cmd_stats = {
 	.name	= "stats",
 	.run	= run_stats,
-	.args	= "[PARTITION...]",
+	.args	= "[--event] [PARTITION...]",
 	.help	= "schedule accounting: each CPU's executor, and the named partitions' shares",
 };
