@@ -141,9 +141,9 @@ static enum hrtimer_restart uv_sched_fire(struct hrtimer *t)
 	} else {
 		e->st.idle_slots += n;
 	}
-	e->slot = e->run_end;
-	if (e->slot == UV_SCHED_SLOTS) {
-		e->slot = 0;
+	/* one store: the vCPU threads read e->slot without the lock */
+	WRITE_ONCE(e->slot, e->run_end < UV_SCHED_SLOTS ? e->run_end : 0);
+	if (e->run_end == UV_SCHED_SLOTS) {
 		e->st.cycles++;
 		e->cycle_start = ktime_add_ns(e->cycle_start, e->slot_ns * UV_SCHED_SLOTS);
 		if (e->pending) {
