@@ -15,6 +15,7 @@
 
 #include <linux/ultravisor_channel.h>
 
+#include "ultra_console.h"
 #include "consoled/consoled.h"
 
 static char dir[] = "/tmp/test_consoled.XXXXXX";
@@ -171,13 +172,13 @@ START_TEST(test_safe_name)
 {
 	char out[16];
 
-	consoled_safe_name("web-1.prod_x", out, sizeof(out));
+	ultra_console_safe_name("web-1.prod_x", out, sizeof(out));
 	ck_assert_str_eq(out, "web-1.prod_x");
-	consoled_safe_name("../../etc/x", out, sizeof(out));
+	ultra_console_safe_name("../../etc/x", out, sizeof(out));
 	ck_assert_str_eq(out, "_._.._etc_x");
-	consoled_safe_name("", out, sizeof(out));
+	ultra_console_safe_name("", out, sizeof(out));
 	ck_assert_str_eq(out, "_");
-	consoled_safe_name("a very long partition name", out, sizeof(out));
+	ultra_console_safe_name("a very long partition name", out, sizeof(out));
 	ck_assert_uint_eq(strlen(out), sizeof(out) - 1);
 }
 END_TEST

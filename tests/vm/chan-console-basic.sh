@@ -5,7 +5,8 @@
 # byte for byte (tests/vm/tools/con_check); 10 000 64-byte messages in bursts of
 # 100 take far fewer than 10 000 notifications (the guest's count and the module's
 # per-channel counters agree); a line written to the PTY reaches conecho, whose echo
-# comes back through the log and the PTY; ultractl channel list shows the channel.
+# comes back through the log and the PTY, and through `ultractl console --attach`;
+# ultractl channel list shows the channel.
 # PTYs need devpts, which the emulated host does not mount by itself
 grep -q ' /dev/pts ' /proc/mounts || { mkdir -p /dev/pts && mount -t devpts devpts /dev/pts; } ||
 	fail "cannot mount devpts"
@@ -87,6 +88,15 @@ done
 sleep 0.3
 kill $catpid
 check "the echo came back through the PTY" grep -q 'echo: hello from the host' /tmp/pty.out
+# the operator's way in: ultractl finds the daemon's PTY and attaches to it
+check "ultractl console --pty names the daemon's PTY" \
+	[ "$(ultractl console --run-dir /tmp/crun --pty ce)" = "$pty" ]
+out=$(printf 'typed into ultractl\n' | ultractl console --run-dir /tmp/crun --attach --drain-ms 3000 ce)
+echo "attach: $out"
+check "a line typed into ultractl console --attach comes back as the guest's echo" \
+	has "$out" 'echo: typed into ultractl'
+out=$(ultractl console --run-dir /tmp/crun --pty nosuch 2>&1) && fail "--pty of a partition without a console server succeeded"
+check "--pty without a console server says so" has "$out" 'no console server for partition'
 printf 'quit\n' >"$pty"
 part_wait ce '^(stopped|faulted)$' 300 || fail "conecho still $(part_state ce)"
 check "conecho exited 0 on quit" [ "$(part_field ce exit_code)" = 0 ]

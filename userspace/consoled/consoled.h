@@ -79,9 +79,6 @@ bool condrop_due(const struct condrop *d, uint32_t g_events, uint16_t g_at, uint
 /* Record that the guest's counters up to @g_events / @g_bytes were reported. */
 void condrop_done(struct condrop *d, uint32_t g_events, uint32_t g_bytes);
 
-/* "name" -> a file name part: [A-Za-z0-9._-] kept, anything else '_'; "" -> "_". */
-void consoled_safe_name(const char *name, char *out, size_t len);
-
 int consoled_main(int argc, char **argv);
 
 #endif

@@ -27,23 +27,3 @@ void condrop_done(struct condrop *d, uint32_t g_events, uint32_t g_bytes)
 	d->events = g_events;
 	d->bytes = g_bytes;
 }
-
-void consoled_safe_name(const char *name, char *out, size_t len)
-{
-	size_t i;
-
-	if (!len)
-		return;
-	for (i = 0; name[i] && i + 1 < len; i++) {
-		char c = name[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-
-		out[i] = ok ? c : '_';
-	}
-	out[i] = 0;
-	if (!i && len > 1)
-		strcpy(out, "_");
-	if (out[0] == '.')
-		out[0] = '_';
-}

@@ -84,7 +84,7 @@ static json_object *json_chan(const struct names *n, const struct uv_chan_info *
 	err |= ultra_json_add(o, "pages", json_object_new_int64(c->nr_pages));
 	err |= ultra_json_add(o, "gpa", json_object_new_int64((int64_t)c->gpa));
 	err |= ultra_json_add(o, "open", json_object_new_int64(c->open));
-	err |= ultra_json_add(o, "pending", json_object_new_boolean(c->flags & UV_CHAN_F_PENDING));
+	err |= ultra_json_add(o, "pending", json_object_new_boolean(!!(c->flags & UV_CHAN_F_PENDING)));
 	err |= ultra_json_add(o, "guest_kicks", json_object_new_int64((int64_t)c->guest_kicks));
 	err |= ultra_json_add(o, "kicks_signalled",
 			      json_object_new_int64((int64_t)c->kicks_signalled));

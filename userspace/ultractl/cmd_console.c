@@ -6,30 +6,155 @@
  * partition's instance goes away; --until-stop (with -f) ends once the guest
  * has stopped or faulted and everything is printed. Read-only: any number of
  * consoles can follow one partition, each with its own position.
+ *
+ * When ultra-consoled serves the partition's Console channel, the console is
+ * its PTY: --pty prints the PTY's path, --attach connects the terminal to it
+ * (input goes to the guest; Ctrl-] detaches), and a plain `ultractl console
+ * NAME` on a terminal attaches. The module's buffer stays the early-boot
+ * fallback (--buffer).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ultra.h"
+#include "ultra_console.h"
 #include "ultra_part.h"
 #include "ultractl.h"
 
 #define CONSOLE_CHUNK	16384
 #define FOLLOW_MS	50
+#define DETACH_CHAR	0x1d	/* Ctrl-] */
+
+static struct termios saved_tty;
+static bool tty_raw;
+
+static void restore_tty(void)
+{
+	if (tty_raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	tty_raw = false;
+}
+
+/* Copy all of @len bytes to @fd; false on an error. */
+static bool write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/*
+ * Connect standard input and output to the console PTY at @path until Ctrl-] on a
+ * terminal, or, when standard input is not a terminal, until it ends and then
+ * @drain_ms pass without output (so `echo cmd | ultractl console --attach` works).
+ */
+static int attach_pty(struct ultractl_ctx *ctx, const char *name, const char *path,
+		      int drain_ms)
+{
+	bool term = isatty(STDIN_FILENO), in_open = true;
+	struct pollfd pfd[2];
+	char buf[4096];
+	int pty, ret = ULTRACTL_EXIT_OK;
+
+	pty = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (pty < 0) {
+		fprintf(stderr, "%s console: cannot open %s for %s: %s\n", ctx->prog, path, name,
+			strerror(errno));
+		return ULTRACTL_EXIT_FAIL;
+	}
+	if (term && !tcgetattr(STDIN_FILENO, &saved_tty)) {
+		struct termios raw = saved_tty;
+
+		cfmakeraw(&raw);
+		if (!tcsetattr(STDIN_FILENO, TCSANOW, &raw)) {
+			tty_raw = true;
+			atexit(restore_tty);
+		}
+		fprintf(stderr, "%s: attached to %s's console (%s); Ctrl-] detaches\r\n",
+			ctx->prog, name, path);
+	}
+	pfd[0].fd = pty;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = STDIN_FILENO;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		int n = poll(pfd, in_open ? 2 : 1, in_open ? -1 : drain_ms);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = ULTRACTL_EXIT_FAIL;
+			break;
+		}
+		if (!n)
+			break;	/* input ended and the guest has gone quiet */
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t got = read(pty, buf, sizeof(buf));
+
+			if (got <= 0)
+				break;	/* the daemon closed the PTY */
+			if (!write_all(STDOUT_FILENO, buf, (size_t)got)) {
+				ret = ULTRACTL_EXIT_FAIL;
+				break;
+			}
+		}
+		if (in_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+			ssize_t got = read(STDIN_FILENO, buf, sizeof(buf));
+			char *stop = got > 0 && term ? memchr(buf, DETACH_CHAR, (size_t)got) : NULL;
+
+			if (stop)
+				got = stop - buf;
+			if (got > 0 && !write_all(pty, buf, (size_t)got)) {
+				ret = ULTRACTL_EXIT_FAIL;
+				break;
+			}
+			if (stop)
+				break;
+			if (got <= 0)
+				in_open = false;
+		}
+	}
+	restore_tty();
+	close(pty);
+	if (term)
+		fprintf(stderr, "\n%s: detached from %s's console\n", ctx->prog, name);
+	return ret;
+}
 
 static int run_console(struct ultractl_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "follow", no_argument, NULL, 'f' },
 		{ "until-stop", no_argument, NULL, 'u' },
+		{ "pty", no_argument, NULL, 'p' },
+		{ "attach", no_argument, NULL, 'a' },
+		{ "buffer", no_argument, NULL, 'b' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "drain-ms", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool want_pty = false, attach = false, buffer = false;
+	const char *run_dir = NULL;
+	char pty[512];
+	int drain_ms = 1000;
 	const struct timespec nap = { 0, FOLLOW_MS * 1000000L };
 	struct ultra_err e = { 0 };
 	struct uv_console_read r;
@@ -41,8 +166,26 @@ static int run_console(struct ultractl_ctx *ctx, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+fuh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+fupabr:D:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'p':
+			want_pty = true;
+			break;
+		case 'a':
+			attach = true;
+			break;
+		case 'b':
+			buffer = true;
+			break;
+		case 'r':
+			run_dir = optarg;
+			break;
+		case 'D':
+			drain_ms = atoi(optarg);
+			if (drain_ms < 0 || drain_ms > 600000)
+				return ultractl_usage(ctx, &ultractl_cmd_console,
+						      "--drain-ms: 0 to 600000");
+			break;
 		case 'f':
 			follow = true;
 			break;
@@ -57,6 +200,23 @@ static int run_console(struct ultractl_ctx *ctx, int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return ultractl_usage(ctx, &ultractl_cmd_console, "one PARTITION expected");
+	if ((want_pty || attach) && (buffer || follow || until))
+		return ultractl_usage(ctx, &ultractl_cmd_console,
+				      "--pty and --attach use the console server, not the buffer");
+	/* The console server's PTY when asked for, or for a person at a terminal. */
+	if (want_pty || attach ||
+	    (!buffer && !follow && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))) {
+		ret = ultra_console_pty_path(run_dir, argv[optind], pty, sizeof(pty), &e);
+		if (!ret && want_pty) {
+			printf("%s\n", pty);
+			return fflush(stdout) ? ULTRACTL_EXIT_FAIL : ULTRACTL_EXIT_OK;
+		}
+		if (!ret)
+			return attach_pty(ctx, argv[optind], pty, drain_ms);
+		if (want_pty || attach)
+			return ultractl_fail(ctx, &e);
+		ultra_err_clear(&e);	/* no console server: print the module's buffer */
+	}
 	fd = ultra_open(ctx->dev_path, &e);
 	if (fd < 0)
 		return ultractl_fail(ctx, &e);
@@ -96,6 +256,7 @@ fail:
 const struct ultractl_cmd ultractl_cmd_console = {
 	.name	= "console",
 	.run	= run_console,
-	.args	= "PARTITION [-f|--follow] [--until-stop]",
-	.help	= "print a partition's console; -f follows it",
+	.args	= "PARTITION [-f|--follow] [--until-stop] [--buffer] | --pty | --attach "
+		  "[--drain-ms MS] [--run-dir DIR]",
+	.help	= "a partition's console: attach to ultra-consoled's PTY, or print the module's buffer",
 };

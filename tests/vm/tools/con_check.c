@@ -29,12 +29,13 @@ static unsigned char pattern(unsigned long long i)
 static char *slurp(const char *path, size_t *len, char *buf, size_t have)
 {
 	FILE *f = fopen(path, "rb");
-	size_t n;
 
 	*len = have;
 	if (!f)
 		return buf;
 	for (;;) {
+		size_t n;
+
 		buf = realloc(buf, *len + 65536 + 1);
 		if (!buf)
 			exit(2);
@@ -88,13 +89,14 @@ int main(int argc, char **argv)
 		if (m) {
 			const char *end = strstr(m, "]\n");
 			const char *d = strstr(m, " bytes dropped");
-			unsigned long long n;
 
 			if (!end) {
 				fprintf(stderr, "con_check: unterminated marker at %zu\n", p);
 				return 1;
 			}
 			if (d && d < end) {
+				unsigned long long n;
+
 				while (d > m && d[-1] >= '0' && d[-1] <= '9')
 					d--;
 				n = strtoull(d, NULL, 10);
