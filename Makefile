@@ -13,6 +13,14 @@ KV     ?= $(shell cat $(CACHE)/KV 2>/dev/null)
 KVN    ?= $(shell cat $(CACHE)/KV_NEWER 2>/dev/null)
 export UV_CACHE := $(CACHE)
 
+# `make V=1` shows the full commands; by default one short line per step, as Kbuild does.
+V ?= 0
+ifeq ($(V),1)
+say :=
+else
+say = @printf '  %-7s %s\n' $(1) $(patsubst $(TOP)/%,%,$(2));
+endif
+
 CC        ?= gcc
 CLANG     ?= clang
 PKGS      := libnl-3.0 libnl-genl-3.0 json-c liburcu
@@ -119,15 +127,15 @@ userspace: $(PROG_BINS) $(VMTOOL_BINS)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBRESDB): $(patsubst %.c,$(OBJ)/%.o,$(RESDB_SRCS))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(LIBULTRA): $(patsubst %.c,$(OBJ)/%.o,$(LIB_SRCS))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 # keep objects between builds (they are intermediates of pattern rules)
 .SECONDARY:
@@ -138,27 +146,27 @@ prog_objs = $(addprefix $(OBJ)/,$(addsuffix .o,$(basename $(wildcard userspace/$
 
 $(BUILD)/lib/lib%.a: $$(filter-out $(OBJ)/userspace/$$*/main.o,$$(call prog_objs,$$*))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(BIN)/ultractl: $(call prog_objs,ultractl) $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BIN)/ultra-%: $$(call prog_objs,$$*) $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/vmtools/%: $(OBJ)/tests/vm/tools/%.o $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(PROG_LIBS) $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 $(BUILD)/tests/bench/%: $(OBJ)/tests/bench/%.o $(PROG_LIBS) $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(PKG_LIBS) -lm
+	$(call say,LD,$@)$(CC) -o $@ $^ $(PKG_LIBS) -lm
 
 # ---- tests ------------------------------------------------------------------------------
 # Check prints one summary line per suite; CK_FORK=yes isolates crashing tests.
@@ -172,7 +180,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 	       -std=gnu11 -D_GNU_SOURCE $(INCLUDES)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(RESDB_SRCS) $(LIB_SRCS) $(PROG_LIB_SRCS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(RESDB_SRCS) $(PKG_CFLAGS) $(LIB_SRCS) $(PROG_LIB_SRCS) \
+	$(call say,FUZZ,$@)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(RESDB_SRCS) $(PKG_CFLAGS) $(LIB_SRCS) $(PROG_LIB_SRCS) \
 		$(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 FUZZ_SMOKE_SECONDS ?= 20
