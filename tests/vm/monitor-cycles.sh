@@ -4,31 +4,6 @@
 # nothing behind: the monitor's live-object counters return to zero, and unreclaimable
 # slab, vmalloc and free memory come back to where they were (a leaked partition
 # memory, nested page table or VMCB page per cycle would show).
-D=/sys/kernel/debug/uv_montest
-mt_load() {
-	mount -t debugfs none /sys/kernel/debug 2>/dev/null
-	insmod /lib/modules/uv_montest.ko || fail "insmod uv_montest.ko failed"
-	[ -d $D ] || fail "no $D"
-}
-mt_ctl() { echo "$2" >"$D/$1/ctl" || fail "$1: '$2' refused"; }
-mt_run() { # SLOT GUEST CPU [CMDLINE]: 16 MiB partition, load, start
-	mt_ctl "$1" "create 16 $3"
-	cat "/guests/$2.elf" >"$D/$1/image" || fail "$1: cannot write the image"
-	mt_ctl "$1" "load $4"
-	mt_ctl "$1" start
-}
-mt_state() { cat "$D/$1/state"; }
-mt_field() { sed -n "s/^$2=//p" "$D/$1/status"; }
-mt_wait() { # SLOT STATE-ERE TENTHS-OF-SECONDS
-	_i=0
-	while [ $_i -lt "$3" ]; do
-		has "$(mt_state "$1")" "$2" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-trap 'rmmod uv_montest 2>/dev/null' EXIT
 snapshot() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches

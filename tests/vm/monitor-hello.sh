@@ -3,31 +3,6 @@
 # The monitor runs the "hello" guest on CPU 1 (uv_montest.ko drives the monitor API):
 # it prints through the emulated serial port and through the console hypercall, sees
 # the CPUID signature and ABI version, and stops itself with exit code 0 via port 0xf4.
-D=/sys/kernel/debug/uv_montest
-mt_load() {
-	mount -t debugfs none /sys/kernel/debug 2>/dev/null
-	insmod /lib/modules/uv_montest.ko || fail "insmod uv_montest.ko failed"
-	[ -d $D ] || fail "no $D"
-}
-mt_ctl() { echo "$2" >"$D/$1/ctl" || fail "$1: '$2' refused"; }
-mt_run() { # SLOT GUEST CPU [CMDLINE]: 16 MiB partition, load, start
-	mt_ctl "$1" "create 16 $3"
-	cat "/guests/$2.elf" >"$D/$1/image" || fail "$1: cannot write the image"
-	mt_ctl "$1" "load $4"
-	mt_ctl "$1" start
-}
-mt_state() { cat "$D/$1/state"; }
-mt_field() { sed -n "s/^$2=//p" "$D/$1/status"; }
-mt_wait() { # SLOT STATE-ERE TENTHS-OF-SECONDS
-	_i=0
-	while [ $_i -lt "$3" ]; do
-		has "$(mt_state "$1")" "$2" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-trap 'rmmod uv_montest 2>/dev/null' EXIT
 
 mt_load
 mt_run p0 hello 1

@@ -134,3 +134,31 @@ sched_stat() {
 cpu_stat() {
 	ultractl stats | sed -n "s/^cpu $1:.* $2=\([0-9]*\).*/\1/p"
 }
+
+# ---- the monitor's test driver (tests/vm/modules: uv_montest.ko, debugfs) -----------
+# mt_load loads it (and unloads it when the test ends); a SLOT is a directory under $D.
+D=/sys/kernel/debug/uv_montest
+mt_load() {
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	insmod /lib/modules/uv_montest.ko || fail "insmod uv_montest.ko failed"
+	[ -d $D ] || fail "no $D"
+	trap 'rmmod uv_montest 2>/dev/null' EXIT
+}
+mt_ctl() { echo "$2" >"$D/$1/ctl" || fail "$1: '$2' refused"; }
+mt_run() { # SLOT GUEST CPU [CMDLINE]: 16 MiB partition, load, start
+	mt_ctl "$1" "create 16 $3"
+	cat "/guests/$2.elf" >"$D/$1/image" || fail "$1: cannot write the image"
+	mt_ctl "$1" "load $4"
+	mt_ctl "$1" start
+}
+mt_state() { cat "$D/$1/state"; }
+mt_field() { sed -n "s/^$2=//p" "$D/$1/status"; }
+mt_wait() { # SLOT STATE-ERE TENTHS-OF-SECONDS
+	_i=0
+	while [ $_i -lt "$3" ]; do
+		has "$(mt_state "$1")" "$2" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
