@@ -137,8 +137,10 @@ $(LIBULTRA): $(patsubst %.c,$(OBJ)/%.o,$(LIB_SRCS))
 	@mkdir -p $(dir $@)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
-# keep objects between builds (they are intermediates of pattern rules)
+# keep objects between builds (they are intermediates of pattern rules), but never a
+# half-written target of a failed step
 .SECONDARY:
+.DELETE_ON_ERROR:
 .SECONDEXPANSION:
 # objects of program $(1) (addsuffix/basename, not patsubst: under secondary expansion a
 # % in a prerequisite would be the stem)

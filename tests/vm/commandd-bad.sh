@@ -9,18 +9,6 @@
 # neither root nor in group ultravisor (the client drops to uid 1000).
 S=/run/ultravisor/commandd.sock
 J=/tmp/commandd.journal
-cmdd_start() {
-	mkdir -p /run/ultravisor
-	ultra-commandd --journal $J >>/tmp/commandd.log 2>&1 &
-	cmdd_pid=$!
-	_i=0
-	until ultractl partition list >/dev/null 2>&1; do
-		_i=$((_i + 1))
-		[ $_i -lt 300 ] || fail "the daemon did not come up: $(tail -3 /tmp/commandd.log)"
-		kill -0 $cmdd_pid 2>/dev/null || fail "the daemon died: $(tail -3 /tmp/commandd.log)"
-		sleep 0.1
-	done
-}
 cmdd_cleanup() {
 	for p in $(ultractl --json partition list 2>/dev/null | sed -n 's/.*"name": "\(good\|x\|other\)".*/\1/p'); do
 		ultractl partition stop "$p" >/dev/null 2>&1

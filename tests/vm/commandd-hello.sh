@@ -7,18 +7,6 @@
 # verify) and the module's checker passes; a second daemon refuses to start with
 # the module's EBUSY and says why; systemd readiness arrives on $NOTIFY_SOCKET.
 J=/tmp/commandd.journal
-cmdd_start() { # start the daemon in the background, wait until it answers
-	mkdir -p /run/ultravisor
-	ultra-commandd --journal $J >>/tmp/commandd.log 2>&1 &
-	cmdd_pid=$!
-	_i=0
-	until ultractl partition list >/dev/null 2>&1; do
-		_i=$((_i + 1))
-		[ $_i -lt 300 ] || fail "the daemon did not come up: $(tail -3 /tmp/commandd.log)"
-		kill -0 $cmdd_pid 2>/dev/null || fail "the daemon died: $(tail -3 /tmp/commandd.log)"
-		sleep 0.1
-	done
-}
 cmdd_cleanup() {
 	for p in $(ultractl --json partition list 2>/dev/null | sed -n 's/.*"name": "\(hello\|spin[0-9]*\)".*/\1/p'); do
 		ultractl partition stop "$p" >/dev/null 2>&1

@@ -162,3 +162,20 @@ mt_wait() { # SLOT STATE-ERE TENTHS-OF-SECONDS
 	done
 	return 1
 }
+
+# ---- the command daemon ---------------------------------------------------------------
+# cmdd_start: ultra-commandd in the background with journal $J (log /tmp/commandd.log);
+# returns once it answers requests. Its pid is $cmdd_pid.
+J=/tmp/commandd.journal
+cmdd_start() {
+	mkdir -p /run/ultravisor
+	ultra-commandd --journal $J >>/tmp/commandd.log 2>&1 &
+	cmdd_pid=$!
+	_i=0
+	until ultractl partition list >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		[ $_i -lt 300 ] || fail "the daemon did not come up: $(tail -3 /tmp/commandd.log)"
+		kill -0 $cmdd_pid 2>/dev/null || fail "the daemon died: $(tail -3 /tmp/commandd.log)"
+		sleep 0.1
+	done
+}
