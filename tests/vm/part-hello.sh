@@ -51,10 +51,10 @@ kill $evpid 2>/dev/null
 wait $evpid
 cat /tmp/ev.out
 ev=$(cat /tmp/ev.out)
-check "event: loaded" has "$ev" 'partition-state .*state=0->2 message="loaded"'
-check "event: running" has "$ev" 'partition-state .*state=2->3 message="started"'
-check "event: stopped with the exit code" has "$ev" 'partition-state .*state=3->5 message="exit code 0"'
-check "event: unloaded when destroyed" has "$ev" 'partition-state .*state=5->0 message="partition destroyed"'
+check "event: loaded" has "$ev" 'partition-state .*state=none->loaded message="loaded"'
+check "event: running" has "$ev" 'partition-state .*state=loaded->running message="started"'
+check "event: stopped with the exit code" has "$ev" 'partition-state .*state=running->stopped message="exit code 0"'
+check "event: unloaded when destroyed" has "$ev" 'partition-state .*state=stopped->none message="partition destroyed"'
 check "no error events" sh -c "! grep -q ' error ' /tmp/ev.out"
 check "the load was logged" has "$(kmsgs)" 'partition \[[0-9,]+\] "hello" loaded: 16384 KiB'
 unload

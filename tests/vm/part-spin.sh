@@ -66,8 +66,8 @@ kill $evpid 2>/dev/null
 wait $evpid
 ev=$(cat /tmp/ev.out)
 grep partition-state /tmp/ev.out
-check "event: paused" has "$ev" 'state=3->4 message="paused"'
-check "event: resumed" has "$ev" 'state=4->3 message="resumed"'
-check "event: stopped" has "$ev" 'state=3->5 message="stopped"'
+check "event: paused" has "$ev" 'state=running->paused message="paused"'
+check "event: resumed" has "$ev" 'state=paused->running message="resumed"'
+check "event: stopped" has "$ev" 'state=running->stopped message="stopped"'
 check "refusals raised error events naming spin" has "$ev" 'error .*errno=EBUSY .*"spin" is running'
 unload

@@ -19,6 +19,7 @@
 #include <netlink/netlink.h>
 
 #include "ultra_events.h"
+#include "ultra_part.h"
 
 #define ULTRA_EV_QUEUE	64
 
@@ -313,10 +314,16 @@ const char *ultra_event_format(const struct ultra_event *ev, char *buf, size_t l
 		n += snprintf(buf + n, len - n, " log_seq=%llu", (unsigned long long)ev->log_seq);
 	if ((size_t)n < len && (ev->has & ULTRA_EV_HAS_STEPS))
 		n += snprintf(buf + n, len - n, " steps=%u", ev->steps);
-	if ((size_t)n < len && (ev->has & ULTRA_EV_HAS_PARTITION))
-		n += snprintf(buf + n, len - n, " partition=%u", ev->partition);
+	if ((size_t)n < len && (ev->has & ULTRA_EV_HAS_PARTITION)) {
+		char num[40];
+
+		/* the database's [G,M,K] notation, as every other tool prints partitions */
+		ultra_part_number_str(ev->partition, num, sizeof(num));
+		n += snprintf(buf + n, len - n, " partition=%s", num);
+	}
 	if ((size_t)n < len && (ev->has & ULTRA_EV_HAS_STATES))
-		n += snprintf(buf + n, len - n, " state=%u->%u", ev->state_old, ev->state_new);
+		n += snprintf(buf + n, len - n, " state=%s->%s", ultra_pstate_name(ev->state_old),
+			      ultra_pstate_name(ev->state_new));
 	if ((size_t)n < len && (ev->has & ULTRA_EV_HAS_ERRNO))
 		n += snprintf(buf + n, len - n, " errno=%s", ultra_errno_name((int)ev->err));
 	if ((size_t)n < len && (ev->has & ULTRA_EV_HAS_MESSAGE))
