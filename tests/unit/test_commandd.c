@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../userspace/commandd/rcu.h"
+#include "commandd/rcu.h"
 
-#include "../../userspace/commandd/commandd.h"
+#include "commandd/commandd.h"
 #include "cmdapi.h"
 #include "resdb_store.h"
 

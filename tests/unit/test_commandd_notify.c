@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../../userspace/commandd/commandd.h"
+#include "commandd/commandd.h"
 
 static char dir[64];
 static char path[128];

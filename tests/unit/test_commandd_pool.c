@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../userspace/commandd/commandd.h"
+#include "commandd/commandd.h"
 
 #define MiB (1ull << 20)
 

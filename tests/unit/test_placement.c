@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../userspace/commandd/commandd.h"
+#include "commandd/commandd.h"
 #include "resdb_store.h"
 
-#include "../../userspace/commandd/rcu.h"
+#include "commandd/rcu.h"
 
 static struct cmdd_master *master;
 static struct cmdd_backend *be;
