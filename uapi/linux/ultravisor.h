@@ -405,9 +405,13 @@ struct uv_query {
  *		or 0.
  * @cmdline_len: in: its length, 0..UV_CMDLINE_MAX; the line ends at the first
  *		NUL within it.
- * @flags:	in: zero.
+ * @flags:	in: zero, or UV_PART_LOAD_F_NOIMAGE (ABI 1.4): build the instance
+ *		without an image (@image, @image_len, @cmdline, @cmdline_len zero);
+ *		its memory is zeroed and it stays CREATED until UV_IOC_PART_ENTRY
+ *		gives it an entry state. An image is then written by the server of
+ *		its Boot channel (docs/channels.md), not by the module.
  * @cpu:	out: physical CPU chosen from the processor schedule.
- * @state:	out: UV_PSTATE_LOADED on success.
+ * @state:	out: UV_PSTATE_LOADED on success (CREATED with NOIMAGE).
  * @extents:	out: extents (runs of host memory) the instance maps.
  * @mem_bytes:	out: guest memory, bytes (guest-physical 0..mem_bytes).
  * @message:	out: the reason when it fails.
@@ -437,6 +441,9 @@ struct uv_part_load {
 };
 
 #define UV_PART_LOAD_SIZE_VER0	352
+
+/* uv_part_load.flags */
+#define UV_PART_LOAD_F_NOIMAGE	0x1	/* ABI 1.4: no image: CREATED, memory zeroed */
 
 /* uv_part_ctl.op */
 #define UV_PART_START		1	/* LOADED -> RUNNING */
@@ -576,6 +583,54 @@ struct uv_console_read {
 				     UV_PART_STATUS_SIZE_VER0)	/* struct uv_part_status */
 #define UV_IOC_CONSOLE_READ	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x0B, \
 				     UV_CONSOLE_READ_SIZE_VER0)	/* struct uv_console_read */
+
+/* ---- entry state of an instance built without an image (ABI 1.4) --------------- */
+
+/* uv_part_entry.mode */
+/*
+ * UV_ENTRY_FLAT32: 32-bit protected mode, flat 4 GiB CS/DS/ES/FS/GS/SS, paging
+ * off, IF=0: what Multiboot, the Linux 32-bit boot protocol and PVH start in.
+ */
+#define UV_ENTRY_FLAT32		1
+
+/**
+ * struct uv_part_entry - UV_IOC_PART_ENTRY (holder): where a loaded image starts
+ * @size:	sizeof(struct uv_part_entry).
+ * @partition:	in: the partition number.
+ * @flags:	in: zero.
+ * @mode:	in: UV_ENTRY_FLAT32.
+ * @eip:	in: guest-physical entry point: inside the partition's memory.
+ * @eax:	in: EAX at entry (Multiboot: 0x2BADB002).
+ * @ebx:	in: EBX at entry (Multiboot: its information structure).
+ * @esi:	in: ESI at entry (Linux: boot_params).
+ * @message:	out: the reason when it fails.
+ * @reserved:	zero.
+ *
+ * The image itself was written into the partition's memory by the server of
+ * its Boot channel (the command daemon). The instance must be CREATED (LOAD
+ * with UV_PART_LOAD_F_NOIMAGE) or LOADED; it becomes LOADED and START may
+ * run it. Every other register is zero. Errors: -ENOENT no such partition or
+ * no instance; -EINVAL a nonzero reserved byte or flag, an unknown mode, an
+ * entry point outside its memory; -EBUSY the instance is RUNNING or PAUSED;
+ * -EINVAL (message names the state) STOPPED or FAULTED: build it again.
+ */
+struct uv_part_entry {
+	__u32 size;
+	__u32 partition;
+	__u32 flags;
+	__u32 mode;
+	__u32 eip;
+	__u32 eax;
+	__u32 ebx;
+	__u32 esi;
+	char message[UV_MESSAGE_LEN];
+	__u64 reserved[4];
+};
+
+#define UV_PART_ENTRY_SIZE_VER0	320
+
+#define UV_IOC_PART_ENTRY	_IOC(_IOC_READ | _IOC_WRITE, UV_IOCTL_MAGIC, 0x0E, \
+				     UV_PART_ENTRY_SIZE_VER0)	/* struct uv_part_entry */
 
 /* ---- the processor schedule: executor state and accounting (ABI 1.3) ------------- */
 

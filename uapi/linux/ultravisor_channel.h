@@ -419,6 +419,43 @@ struct uv_console_config {
 #define UV_CONSOLE_RECEIVEQ		0
 #define UV_CONSOLE_TRANSMITQ		1
 
+/*
+ * The Boot channel's device-configuration space (header config[], config_size
+ * 0x40; docs/channels.md, "Boot channel"). The server (the command daemon)
+ * writes the image into the client's memory through its channel fd, then this:
+ * @state LOADING while it writes, COMPLETE once the image and its boot
+ * information are in place and the entry state is set, FAILED when it gave up.
+ * The channel has no queues and is destroyed when the partition starts.
+ */
+struct uv_boot_config {
+	__le32 state;			/* 0x00 enum uv_boot_status */
+	__le32 format;			/* 0x04 enum uv_boot_format */
+	__le64 image_bytes;		/* 0x08 size of the image file */
+	__le64 load_low;		/* 0x10 guest-physical range written: [low, high) */
+	__le64 load_high;		/* 0x18 */
+	__le32 entry_mode;		/* 0x20 UV_ENTRY_FLAT32 (<linux/ultravisor.h>) */
+	__le32 entry_eip;		/* 0x24 */
+	__le32 entry_eax;		/* 0x28 */
+	__le32 entry_ebx;		/* 0x2c */
+	__le32 entry_esi;		/* 0x30 */
+	__le32 reserved0;		/* 0x34 */
+	__le64 reserved1;		/* 0x38 */
+};
+
+#define UV_BOOT_CONFIG_SIZE		0x40
+
+enum uv_boot_status {
+	UV_BOOT_NONE = 0,
+	UV_BOOT_LOADING = 1,
+	UV_BOOT_COMPLETE = 2,
+	UV_BOOT_FAILED = 3,
+};
+
+enum uv_boot_format {
+	UV_BOOT_FORMAT_MULTIBOOT = 1,	/* Multiboot v1 ELF */
+	UV_BOOT_FORMAT_LINUX = 2,	/* Linux bzImage, 32-bit boot protocol */
+};
+
 /* Queue memory starts right after the header page. */
 #define UV_CHANNEL_QUEUE_MEM_OFFSET	UV_CHANNEL_HEADER_SIZE
 
