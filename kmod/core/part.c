@@ -64,6 +64,7 @@ static_assert(UV_PFAULT_NPF == UV_FAULT_NPF && UV_PFAULT_HOST == UV_FAULT_HOST);
 static_assert(UV_PACCESS_READ == UV_ACCESS_READ && UV_PACCESS_WRITE == UV_ACCESS_WRITE &&
 	      UV_PACCESS_EXEC == UV_ACCESS_EXEC);
 static_assert(UV_PEXIT_OTHER == UV_STAT_OTHER && UV_STAT_NR <= UV_PEXIT_NR);
+static_assert(UV_PEXIT_IRQ_WINDOW == UV_STAT_IRQ_WINDOW);
 
 /**
  * struct uv_inst - the monitor instance of one database partition
@@ -671,6 +672,8 @@ int uv_ioctl_part_status(void __user *uarg)
 		a.extents = in->nr_ext;
 		a.npt_levels = st.npt_levels;
 		a.npt_pages = st.npt_pages;
+		a.irq_raised = st.irq_raised;
+		a.irq_injected = st.irq_injected;
 	}
 	mutex_unlock(&uv_inst_lock);
 	return uv_copy_out(uarg, &a, sizeof(a), usize);

@@ -13,8 +13,8 @@
  * Everything a guest can ask for is answered from a fixed policy: filtered
  * CPUID, a short list of MSRs (anything else: #GP), two emulated devices
  * (serial, exit port; other ports read all ones and ignore writes), HLT as a
- * short sleep. Any access outside partition memory (nested page fault), a
- * triple fault, or an exit the monitor does not emulate ends the partition
+ * wait for an interrupt (irq.c). Any access outside partition memory (nested
+ * page fault), a triple fault, or an exit the monitor does not emulate ends the partition
  * in state FAULTED; nothing a guest does reaches the host beyond that.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -247,16 +247,30 @@ static bool uv_handle_io(struct uv_vcpu *v, const struct uv_exit *e)
 }
 
 /*
- * HLT: the guest has nothing to do and no interrupt will come. Under a
- * schedule the rest of its run goes back to Linux; otherwise nap briefly.
+ * HLT: the guest has nothing to do until an interrupt. With one pending that
+ * it can take (IF = 1), HLT ends at once: the next entry delivers it. Under a
+ * schedule the rest of its run goes back to Linux (an interrupt raised in it
+ * ends the halt, one outside it waits for its next run). Otherwise the thread
+ * sleeps until an interrupt is raised, with IF = 1; with IF = 0 none can ever
+ * come, so it naps briefly. Pause and stop wake it in all cases.
  */
 static void uv_handle_hlt(struct uv_vcpu *v, const struct uv_exit *e)
 {
 	uv_skip(v, e, 1);
-	if (uv_sched_halt(v))
+	if (uv_irq_deliverable(v))
 		return;
-	wait_event_interruptible_timeout(v->wq, READ_ONCE(v->requests) || kthread_should_stop(),
-					 msecs_to_jiffies(1));
+	if (uv_sched_halt(v)) {
+		/* raised between the check above and halted = true (irq.c) */
+		if (uv_irq_deliverable(v))
+			v->halted = false;
+		return;
+	}
+	if (uv_vendor->irq_ready(v))
+		wait_event_interruptible(v->wq, READ_ONCE(v->requests) || kthread_should_stop() ||
+					 uv_irq_pending(v));
+	else
+		wait_event_interruptible_timeout(v->wq, READ_ONCE(v->requests) ||
+						 kthread_should_stop(), msecs_to_jiffies(1));
 }
 
 bool uv_handle_exit(struct uv_vcpu *v)
@@ -286,6 +300,9 @@ bool uv_handle_exit(struct uv_vcpu *v)
 	case UV_EXIT_HYPERCALL:
 		v->stats[UV_STAT_HYPERCALL]++;
 		return uv_hypercall(v, &e);
+	case UV_EXIT_IRQ_WINDOW:
+		v->stats[UV_STAT_IRQ_WINDOW]++;	/* the next entry injects */
+		return false;
 	default:
 		break;
 	}

@@ -11,6 +11,9 @@
  *  - uv_vcpu.requests is an atomic bit field the lifecycle calls set and the
  *    vCPU thread reads before every guest entry (with IRQs off: a request
  *    made later comes with an IPI that forces the guest out again).
+ *  - uv_vcpu.irq_pending is a bitmap anyone sets atomically (irq.c); only
+ *    the vCPU thread clears bits, when it injects them. in_run and the
+ *    bitmap are ordered by full barriers on both sides (irq.c).
  *  - The console ring has its own spinlock (console.c).
  *  - Everything else in uv_vcpu (regs, rip, stats, vendor state) belongs to
  *    the vCPU thread while it exists, and to the lifecycle calls otherwise.
@@ -20,6 +23,8 @@
 #define _UV_MONITOR_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -69,6 +74,13 @@ struct uv_vcpu {
 	char *hc_buf;			/* UV_HC_CONSOLE_MAX bytes: hypercall copies */
 
 	u64 stats[UV_STAT_NR];
+
+	/* interrupts (irq.c) */
+	unsigned long irq_pending[BITS_TO_LONGS(UV_NR_VECTORS)];
+	bool in_run;			/* between uv_irq_enter() and uv_irq_leave() */
+	struct irq_work kick_work;	/* forces the guest out: an IPI to v->cpu */
+	atomic64_t irq_raised;
+	u64 irq_injected;		/* vCPU thread */
 
 	/*
 	 * schedule (sched.c): run_ns and halt_* belong to the thread, the rest
@@ -185,6 +197,16 @@ void uv_sched_wait(struct uv_vcpu *v);
 bool uv_sched_halt(struct uv_vcpu *v);
 u64 uv_sched_enter(struct uv_vcpu *v);
 void uv_sched_leave(struct uv_vcpu *v, u64 t_in, u64 t_out);
+
+/* irq.c */
+void uv_irq_init(struct uv_vcpu *v);
+void uv_irq_reset(struct uv_vcpu *v);
+void uv_irq_sync(struct uv_vcpu *v);
+void uv_irq_enter(struct uv_vcpu *v);
+void uv_irq_leave(struct uv_vcpu *v);
+bool uv_irq_pending(struct uv_vcpu *v);
+bool uv_irq_deliverable(struct uv_vcpu *v);
+void uv_vcpu_wake(struct uv_vcpu *v);
 
 /* hypercall.c */
 bool uv_hypercall(struct uv_vcpu *v, const struct uv_exit *e);

@@ -94,6 +94,7 @@ enum uv_exit_stat {
 	UV_STAT_HLT,
 	UV_STAT_HYPERCALL,
 	UV_STAT_OTHER,
+	UV_STAT_IRQ_WINDOW,	/* the guest became able to take a pending interrupt */
 	UV_STAT_NR
 };
 
@@ -108,6 +109,9 @@ enum uv_exit_stat {
  * @console_bytes: bytes the guest has written to its console in total
  * @npt_levels:	levels of the nested page tables (4, or 5 on an LA57 host)
  * @npt_pages:	pages the nested page tables take
+ * @irq_raised:	uv_partition_raise_irq() calls that set a vector, since load
+ * @irq_injected: interrupts delivered into the guest, since load (a vector
+ *		raised again before its delivery is delivered once)
  */
 struct uv_partition_status {
 	u32 state;
@@ -119,6 +123,8 @@ struct uv_partition_status {
 	u64 console_bytes;
 	u32 npt_levels;
 	u32 npt_pages;
+	u64 irq_raised;
+	u64 irq_injected;
 };
 
 /**
@@ -176,6 +182,18 @@ int uv_partition_resume(struct uv_partition *p);
 int uv_partition_stop(struct uv_partition *p);
 void uv_partition_get_status(struct uv_partition *p, struct uv_partition_status *st);
 size_t uv_partition_console_read(struct uv_partition *p, u64 *pos, char *buf, size_t len);
+
+/*
+ * Interrupts (irq.c, docs/monitor.md "Interrupts"): make external interrupt
+ * @vector pending in the partition's vCPU; the monitor delivers it as soon as
+ * the guest can take it (RFLAGS.IF), waking a halted vCPU and forcing a
+ * running one out of the guest to do so. Edge-like: no local APIC, no EOI; a
+ * vector raised twice before its delivery is delivered once. Any context
+ * (IRQs off too). 0, or -EINVAL for a vector outside 32..255.
+ */
+#define UV_NR_VECTORS		256
+#define UV_FIRST_EXT_VECTOR	32
+int uv_partition_raise_irq(struct uv_partition *p, unsigned int vector);
 
 /*
  * The schedule executor (sched.c, docs/schedule.md). A CPU without a schedule

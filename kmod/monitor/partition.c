@@ -290,6 +290,7 @@ struct uv_partition *uv_partition_create(const struct uv_partition_config *cfg)
 	v->part = p;
 	v->cpu = cfg->cpu;
 	init_waitqueue_head(&v->wq);
+	uv_irq_init(v);
 
 	ret = uv_mem_setup(p, cfg->extents, cfg->nr_extents);
 	if (ret)
@@ -354,6 +355,7 @@ void uv_partition_destroy(struct uv_partition *p)
 	mutex_lock(&p->lock);
 	uv_partition_reap(p);
 	mutex_unlock(&p->lock);
+	uv_irq_sync(&p->vcpu);
 	uv_vendor->vcpu_destroy(&p->vcpu);
 	kfree(p->vcpu.hc_buf);
 	uv_console_free(&p->console);
@@ -391,6 +393,7 @@ int uv_partition_load_multiboot(struct uv_partition *p, const void *image, size_
 	memset(v->stats, 0, sizeof(v->stats));
 	v->run_ns = 0;
 	v->mtrr_def_type = 0;
+	uv_irq_reset(v);
 	uv_vendor->vcpu_reset(v, &boot);
 	uv_uart_reset(&p->uart);
 	spin_lock_irqsave(&p->state_lock, flags);
@@ -524,6 +527,8 @@ void uv_partition_get_status(struct uv_partition *p, struct uv_partition_status 
 	st->console_bytes = uv_console_bytes(&p->console);
 	st->npt_levels = p->npt.levels;
 	st->npt_pages = p->npt.nr_pages;
+	st->irq_raised = atomic64_read(&p->vcpu.irq_raised);
+	st->irq_injected = READ_ONCE(p->vcpu.irq_injected);
 }
 
 /**

@@ -21,6 +21,7 @@ enum uv_exit_kind {
 	UV_EXIT_IO,
 	UV_EXIT_HLT,
 	UV_EXIT_HYPERCALL,
+	UV_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now (irq.c asked) */
 	UV_EXIT_NPF,		/* guest-physical access outside the nested page tables */
 	UV_EXIT_SHUTDOWN,	/* triple fault */
 	UV_EXIT_UD,		/* an instruction the guest may not use: inject #UD */
@@ -98,6 +99,8 @@ struct uv_boot_state {
  * @vcpu_destroy: free it
  * @vcpu_reset:	set the architectural state for @boot
  * @vcpu_run:	one guest entry and exit, IRQs off on entry and on return;
+ *		calls uv_irq_enter() right before and uv_irq_leave() right after
+ *		the world switch;
  *		loads @v->regs and @v->rip into the guest and saves them back
  * @decode_exit: describe the last exit in @e
  * @inject_exception: deliver an exception at the next entry
@@ -105,6 +108,13 @@ struct uv_boot_state {
  *		0, or -ENOENT if @msr is not one of them, -EINVAL if the value
  *		is refused (the core then injects #GP)
  * @set_msr:	same for writes
+ * @irq_ready:	the guest can take an external interrupt at the next entry:
+ *		RFLAGS.IF = 1, no interrupt shadow, no event being injected
+ * @inject_irq:	deliver external interrupt @vector at the next entry
+ * @irq_window:	@on: make the guest exit as soon as it can take an interrupt
+ *		(UV_EXIT_IRQ_WINDOW); off: no such exit
+ *
+ * The last three are called by irq.c only, from uv_irq_enter() (IRQs off).
  */
 struct uv_vendor_ops {
 	const char *name;
@@ -120,6 +130,9 @@ struct uv_vendor_ops {
 	void (*inject_exception)(struct uv_vcpu *v, u8 vector, bool has_error, u32 error);
 	int (*get_msr)(struct uv_vcpu *v, u32 msr, u64 *val);
 	int (*set_msr)(struct uv_vcpu *v, u32 msr, u64 val);
+	bool (*irq_ready)(struct uv_vcpu *v);
+	void (*inject_irq)(struct uv_vcpu *v, u8 vector);
+	void (*irq_window)(struct uv_vcpu *v, bool on);
 };
 
 extern const struct uv_vendor_ops uv_svm_ops;

@@ -488,6 +488,7 @@ struct uv_part_ctl {
 #define UV_PEXIT_HLT		4
 #define UV_PEXIT_HYPERCALL	5
 #define UV_PEXIT_OTHER		6
+#define UV_PEXIT_IRQ_WINDOW	7	/* the guest became able to take a pending interrupt */
 #define UV_PEXIT_NR		8	/* room in the array; unused ones are 0 */
 
 /**
@@ -510,6 +511,10 @@ struct uv_part_ctl {
  * @npt_levels:	out: nested page table levels (4 or 5).
  * @npt_pages:	out: pages the nested page tables take.
  * @pad:	zero.
+ * @irq_raised:	out: interrupts raised for the guest since LOAD (channel
+ *		notifications of queues with a vector).
+ * @irq_injected: out: interrupts delivered into the guest since LOAD (a vector
+ *		raised again before its delivery is delivered once).
  * @reserved:	zero.
  */
 struct uv_part_status {
@@ -531,7 +536,9 @@ struct uv_part_status {
 	__u32 npt_levels;
 	__u32 npt_pages;
 	__u32 pad;
-	__u64 reserved[4];
+	__u64 irq_raised;
+	__u64 irq_injected;
+	__u64 reserved[2];
 };
 
 #define UV_PART_STATUS_SIZE_VER0	184

@@ -42,7 +42,7 @@ static int to_daemon(struct ultractl_ctx *ctx, int argc, char **argv)
 }
 
 static const char *const exit_names[UV_PEXIT_NR] = {
-	"host", "cpuid", "msr", "io", "hlt", "hypercall", "other", NULL,
+	"host", "cpuid", "msr", "io", "hlt", "hypercall", "other", "irq_window",
 };
 
 static void access_str(uint32_t a, char *buf, size_t len)
@@ -81,6 +81,10 @@ static int print_status(struct ultractl_ctx *ctx, const char *num, const struct 
 				ultra_json_add(x, exit_names[i],
 					       json_object_new_int64((int64_t)s->exits[i]));
 			ultra_json_add(j, "exits", x);
+			ultra_json_add(j, "irq_raised",
+				       json_object_new_int64((int64_t)s->irq_raised));
+			ultra_json_add(j, "irq_injected",
+				       json_object_new_int64((int64_t)s->irq_injected));
 		} else {
 			json_object_put(x);
 		}
@@ -107,7 +111,9 @@ static int print_status(struct ultractl_ctx *ctx, const char *num, const struct 
 	printf("exits:");
 	for (i = 0; i < UV_PEXIT_NR && exit_names[i]; i++)
 		printf(" %s=%" PRIu64, exit_names[i], (uint64_t)s->exits[i]);
-	printf("\nconsole: %" PRIu64 " bytes\n", (uint64_t)s->console_bytes);
+	printf("\ninterrupts: raised=%" PRIu64 " injected=%" PRIu64 "\n",
+	       (uint64_t)s->irq_raised, (uint64_t)s->irq_injected);
+	printf("console: %" PRIu64 " bytes\n", (uint64_t)s->console_bytes);
 	return fflush(stdout) ? ULTRACTL_EXIT_FAIL : ULTRACTL_EXIT_OK;
 }
 

@@ -25,7 +25,7 @@
 #include "ultractl.h"
 
 static const char * const exit_names[] = {
-	"host", "cpuid", "msr", "io", "hlt", "hypercall", "other",
+	"host", "cpuid", "msr", "io", "hlt", "hypercall", "other", "irq_window",
 };
 
 #define NR_EXIT_NAMES	(sizeof(exit_names) / sizeof(exit_names[0]))

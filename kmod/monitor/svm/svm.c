@@ -297,6 +297,8 @@ static void uv_seg(struct uv_vmcb_seg *seg, u16 sel, u16 attrib, u32 limit)
 	seg->base = 0;
 }
 
+static void uv_svm_irq_window(struct uv_vcpu *v, bool on);
+
 /* Multiboot machine state: flat 32-bit protected mode, paging and interrupts off. */
 static void uv_svm_vcpu_reset(struct uv_vcpu *v, const struct uv_boot_state *boot)
 {
@@ -329,6 +331,8 @@ static void uv_svm_vcpu_reset(struct uv_vcpu *v, const struct uv_boot_state *boo
 	v->regs.rbx = boot->ebx;
 	v->regs.rsp = 0;
 	s->vmcb->control.event_inj = 0;
+	s->vmcb->control.int_state = 0;
+	uv_svm_irq_window(v, false);
 	s->vmcb->control.clean = 0;
 }
 
@@ -355,15 +359,20 @@ static void uv_svm_vcpu_run(struct uv_vcpu *v)
 		vmcb->control.clean = 0;
 	c->last_vmcb_pa = s->vmcb_pa;
 
+	/* the core stepped over the instruction: an interrupt shadow it had is over */
+	if (vmcb->save.rip != v->rip)
+		vmcb->control.int_state &= ~UV_INT_SHADOW;
 	vmcb->save.rax = v->regs.rax;
 	vmcb->save.rsp = v->regs.rsp;
 	vmcb->save.rip = v->rip;
+	uv_irq_enter(v);
 
 	/* the guest's FPU/SSE use must not leak into the host's or a task's registers */
 	kernel_fpu_begin();
 	asm volatile("clgi" ::: "memory");
 	uv_svm_vmrun(s->vmcb_pa, page_to_phys(c->host_save), &v->regs);
 	asm volatile("stgi" ::: "memory");
+	uv_irq_leave(v);
 	kernel_fpu_end();
 
 	v->regs.rax = vmcb->save.rax;
@@ -415,6 +424,9 @@ static void uv_svm_decode_exit(struct uv_vcpu *v, struct uv_exit *e)
 	case UV_SVM_EXIT_HLT:
 		e->kind = UV_EXIT_HLT;
 		break;
+	case UV_SVM_EXIT_VINTR:
+		e->kind = UV_EXIT_IRQ_WINDOW;
+		return;
 	case UV_SVM_EXIT_VMMCALL:
 		e->kind = UV_EXIT_HYPERCALL;
 		break;
@@ -488,6 +500,49 @@ static void uv_svm_inject_exception(struct uv_vcpu *v, u8 vector, bool has_error
 	s->vmcb->control.event_inj_err = error;
 }
 
+static bool uv_svm_irq_ready(struct uv_vcpu *v)
+{
+	struct uv_svm_vcpu *s = v->vendor;
+	struct uv_vmcb *vmcb = s->vmcb;
+	/* a shadow covers only the instruction at the RIP where it was taken */
+	bool shadow = (vmcb->control.int_state & UV_INT_SHADOW) && vmcb->save.rip == v->rip;
+
+	return (vmcb->save.rflags & UV_RFLAGS_IF) && !shadow &&
+	       !(vmcb->control.event_inj & UV_EVT_VALID);
+}
+
+static void uv_svm_inject_irq(struct uv_vcpu *v, u8 vector)
+{
+	struct uv_svm_vcpu *s = v->vendor;
+
+	s->vmcb->control.event_inj = vector | UV_EVT_TYPE_INTR | UV_EVT_VALID;
+	s->vmcb->control.event_inj_err = 0;
+}
+
+/*
+ * The interrupt window (APM 15.21.4): a virtual interrupt (V_IRQ, highest
+ * priority, TPR ignored) that the guest takes as soon as IF = 1 and no
+ * shadow, with the VINTR intercept, so taking it is an exit instead. The
+ * vector in it is never delivered.
+ */
+static void uv_svm_irq_window(struct uv_vcpu *v, bool on)
+{
+	struct uv_svm_vcpu *s = v->vendor;
+	struct uv_vmcb_control *ctl = &s->vmcb->control;
+	bool was = ctl->intercept_misc1 & UV_ICPT_VINTR;
+
+	if (on == was)
+		return;
+	if (on) {
+		ctl->int_ctl |= UV_V_IRQ | UV_V_IGN_TPR | (0xf << UV_V_INTR_PRIO_SHIFT);
+		ctl->intercept_misc1 |= UV_ICPT_VINTR;
+	} else {
+		ctl->int_ctl &= ~(UV_V_IRQ | UV_V_IGN_TPR | (0xf << UV_V_INTR_PRIO_SHIFT));
+		ctl->intercept_misc1 &= ~UV_ICPT_VINTR;
+	}
+	ctl->clean &= ~(UV_CLEAN_TPR | UV_CLEAN_INTERCEPTS);
+}
+
 /* each PAT entry must be a valid memory type: UC, WC, WT, WP, WB, UC- */
 static bool uv_pat_valid(u64 pat)
 {
@@ -557,4 +612,7 @@ const struct uv_vendor_ops uv_svm_ops = {
 	.inject_exception = uv_svm_inject_exception,
 	.get_msr = uv_svm_get_msr,
 	.set_msr = uv_svm_set_msr,
+	.irq_ready = uv_svm_irq_ready,
+	.inject_irq = uv_svm_inject_irq,
+	.irq_window = uv_svm_irq_window,
 };

@@ -26,6 +26,7 @@
 #define UV_ICPT_NMI		BIT(1)
 #define UV_ICPT_SMI		BIT(2)
 #define UV_ICPT_INIT		BIT(3)
+#define UV_ICPT_VINTR		BIT(4)
 #define UV_ICPT_CPUID		BIT(18)
 #define UV_ICPT_INVD		BIT(22)
 #define UV_ICPT_HLT		BIT(24)
@@ -51,7 +52,12 @@
 #define UV_ICPT_RDPRU		BIT(14)
 
 /* VMCB 060h: virtual interrupt control */
+#define UV_V_IRQ		BIT(8)
+#define UV_V_INTR_PRIO_SHIFT	16
+#define UV_V_IGN_TPR		BIT(20)
 #define UV_VINTR_MASKING	BIT(24)
+/* VMCB 068h */
+#define UV_INT_SHADOW		BIT(0)
 /* VMCB 090h */
 #define UV_NP_ENABLE		BIT_ULL(0)
 /* VMCB 058h TLB_CONTROL */
@@ -74,7 +80,10 @@
 /* EVENTINJ / EXITINTINFO (APM 15.20) */
 #define UV_EVT_VALID		BIT(31)
 #define UV_EVT_ERR_VALID	BIT(11)
+#define UV_EVT_TYPE_INTR	(0 << 8)
 #define UV_EVT_TYPE_EXCEPTION	(3 << 8)
+/* RFLAGS */
+#define UV_RFLAGS_IF		BIT_ULL(9)
 
 /* IOIO EXITINFO1 (APM 15.10.2) */
 #define UV_IOIO_IN		BIT(0)
@@ -96,6 +105,7 @@
 #define UV_SVM_EXIT_NMI		0x061
 #define UV_SVM_EXIT_SMI		0x062
 #define UV_SVM_EXIT_INIT	0x063
+#define UV_SVM_EXIT_VINTR	0x064
 #define UV_SVM_EXIT_CPUID	0x072
 #define UV_SVM_EXIT_INVD	0x076
 #define UV_SVM_EXIT_HLT		0x078

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupt injection (docs/monitor.md, "Interrupts"): a per-vCPU bitmap of
+ * pending external vectors (32..255), set from any context by
+ * uv_partition_raise_irq(), and delivered by the vCPU thread right before
+ * each guest entry (uv_irq_enter(), called by the vendor's run step with
+ * IRQs off). If the guest can take an interrupt then, the highest pending
+ * vector is injected; if not (IF = 0, interrupt shadow, an event already
+ * being injected), the vendor is asked for an exit as soon as it can
+ * (interrupt window), and the next entry injects it.
+ *
+ * There is no local APIC yet: delivery is edge-like, no IRR/ISR/TPR, no EOI.
+ * An emulated local APIC (x2APIC) will sit between raise and inject and keep
+ * these entry points: raise sets its IRR, uv_irq_enter() asks it for the
+ * highest deliverable vector.
+ *
+ * Raising never waits for the vCPU. Ordering, so that no raise is missed:
+ *   raiser: set bit; smp_mb(); in_run ? IPI : -; halted -> wake
+ *   vCPU:   in_run = 1; smp_mb(); look at the bitmap; VMRUN
+ * Either the vCPU sees the bit before entering, or the raiser sees in_run and
+ * its IPI is pending at VMRUN (host interrupts are intercepted), so the guest
+ * leaves at once and the next entry injects. The IPI is an irq_work queued on
+ * the vCPU's CPU: usable with IRQs off, and waited for (irq_work_sync) before
+ * the vCPU is freed.
+ */
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/cpumask.h>
+#include <linux/irq_work.h>
+#include <linux/wait.h>
+
+#include "internal.h"
+
+static void uv_irq_kick_fn(struct irq_work *w)
+{
+	/* nothing: the IPI itself made the guest exit */
+}
+
+void uv_irq_init(struct uv_vcpu *v)
+{
+	init_irq_work(&v->kick_work, uv_irq_kick_fn);
+	uv_irq_reset(v);
+}
+
+/* A new guest (load): nothing pending, counters from 0. No thread runs. */
+void uv_irq_reset(struct uv_vcpu *v)
+{
+	bitmap_zero(v->irq_pending, UV_NR_VECTORS);
+	atomic64_set(&v->irq_raised, 0);
+	v->irq_injected = 0;
+}
+
+/* Before the vCPU is freed: no kick may still be queued on its CPU. */
+void uv_irq_sync(struct uv_vcpu *v)
+{
+	irq_work_sync(&v->kick_work);
+}
+
+/* Some vector is pending (whether or not the guest can take it now). */
+bool uv_irq_pending(struct uv_vcpu *v)
+{
+	return find_first_bit(v->irq_pending, UV_NR_VECTORS) < UV_NR_VECTORS;
+}
+
+/* A pending interrupt the guest can take now (HLT must not sleep). vCPU thread. */
+bool uv_irq_deliverable(struct uv_vcpu *v)
+{
+	smp_mb();	/* pairs with uv_vcpu_wake(): halted (sched.c) before the bitmap */
+	return uv_irq_pending(v) && uv_vendor->irq_ready(v);
+}
+
+/*
+ * Make the vCPU look at its interrupts: out of the guest if it is in (IPI), out
+ * of a halt if it sleeps. Any context.
+ */
+void uv_vcpu_wake(struct uv_vcpu *v)
+{
+	smp_mb();	/* the caller's bitmap store before in_run and halted */
+	if (READ_ONCE(v->in_run) && cpu_online(v->cpu))
+		irq_work_queue_on(&v->kick_work, v->cpu);
+	/* halted in its slots (sched.c): may run again at once */
+	WRITE_ONCE(v->halted, false);
+	wake_up_all(&v->wq);
+}
+
+int uv_partition_raise_irq(struct uv_partition *p, unsigned int vector)
+{
+	struct uv_vcpu *v = &p->vcpu;
+
+	if (vector < UV_FIRST_EXT_VECTOR || vector >= UV_NR_VECTORS)
+		return -EINVAL;
+	set_bit(vector, v->irq_pending);
+	atomic64_inc(&v->irq_raised);
+	uv_vcpu_wake(v);
+	return 0;
+}
+
+/* The vendor's run step, IRQs off, right before the world switch. */
+void uv_irq_enter(struct uv_vcpu *v)
+{
+	unsigned long vec;
+
+	WRITE_ONCE(v->in_run, true);
+	smp_mb();	/* in_run before the bitmap: see the top of the file */
+	vec = find_last_bit(v->irq_pending, UV_NR_VECTORS);
+	if (vec >= UV_NR_VECTORS) {
+		uv_vendor->irq_window(v, false);
+		return;
+	}
+	if (uv_vendor->irq_ready(v)) {
+		clear_bit(vec, v->irq_pending);
+		uv_vendor->inject_irq(v, vec);
+		v->irq_injected++;
+	}
+	/* more to deliver (or this one could not be): exit when the guest can take it */
+	uv_vendor->irq_window(v, uv_irq_pending(v));
+}
+
+/* Right after the world switch, IRQs still off. */
+void uv_irq_leave(struct uv_vcpu *v)
+{
+	WRITE_ONCE(v->in_run, false);
+}
