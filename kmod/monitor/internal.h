@@ -24,7 +24,6 @@
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
-#include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
@@ -78,7 +77,6 @@ struct uv_vcpu {
 	/* interrupts (irq.c) */
 	unsigned long irq_pending[BITS_TO_LONGS(UV_NR_VECTORS)];
 	bool in_run;			/* between uv_irq_enter() and uv_irq_leave() */
-	struct irq_work kick_work;	/* forces the guest out: an IPI to v->cpu */
 	atomic64_t irq_raised;
 	u64 irq_injected;		/* vCPU thread */
 
@@ -199,9 +197,10 @@ u64 uv_sched_enter(struct uv_vcpu *v);
 void uv_sched_leave(struct uv_vcpu *v, u64 t_in, u64 t_out);
 
 /* irq.c */
+void uv_irq_setup(void);
+void uv_irq_teardown(void);
 void uv_irq_init(struct uv_vcpu *v);
 void uv_irq_reset(struct uv_vcpu *v);
-void uv_irq_sync(struct uv_vcpu *v);
 void uv_irq_enter(struct uv_vcpu *v);
 void uv_irq_leave(struct uv_vcpu *v);
 bool uv_irq_pending(struct uv_vcpu *v);

@@ -19,26 +19,54 @@
  *   vCPU:   in_run = 1; smp_mb(); look at the bitmap; VMRUN
  * Either the vCPU sees the bit before entering, or the raiser sees in_run and
  * its IPI is pending at VMRUN (host interrupts are intercepted), so the guest
- * leaves at once and the next entry injects. The IPI is an irq_work queued on
- * the vCPU's CPU: usable with IRQs off, and waited for (irq_work_sync) before
- * the vCPU is freed.
+ * leaves at once and the next entry injects. The IPI is an asynchronous call
+ * (usable with IRQs off) with one call_single_data per target CPU, in module
+ * memory, so no vCPU is referenced by a queued call; while one is queued for a
+ * CPU (-EBUSY) its IPI is still to come, which kicks the guest as well.
  */
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/cpumask.h>
-#include <linux/irq_work.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
 #include <linux/wait.h>
 
 #include "internal.h"
 
-static void uv_irq_kick_fn(struct irq_work *w)
+static void uv_irq_kick_fn(void *info)
 {
 	/* nothing: the IPI itself made the guest exit */
 }
 
+static DEFINE_PER_CPU(call_single_data_t, uv_irq_kick_csd);
+
+void uv_irq_setup(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		INIT_CSD(per_cpu_ptr(&uv_irq_kick_csd, cpu), uv_irq_kick_fn, NULL);
+}
+
+/* Module unload, no partition left: no kick may still be queued or running. */
+void uv_irq_teardown(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		call_single_data_t *csd = per_cpu_ptr(&uv_irq_kick_csd, cpu);
+
+		/* acquire: the handler's last use of the csd is before its unlock */
+		while (smp_load_acquire(&csd->node.u_flags) & CSD_FLAG_LOCK)
+			cpu_relax();
+	}
+	synchronize_rcu();	/* the handler runs with IRQs off: it has returned */
+}
+
 void uv_irq_init(struct uv_vcpu *v)
 {
-	init_irq_work(&v->kick_work, uv_irq_kick_fn);
 	uv_irq_reset(v);
 }
 
@@ -48,12 +76,6 @@ void uv_irq_reset(struct uv_vcpu *v)
 	bitmap_zero(v->irq_pending, UV_NR_VECTORS);
 	atomic64_set(&v->irq_raised, 0);
 	v->irq_injected = 0;
-}
-
-/* Before the vCPU is freed: no kick may still be queued on its CPU. */
-void uv_irq_sync(struct uv_vcpu *v)
-{
-	irq_work_sync(&v->kick_work);
 }
 
 /* Some vector is pending (whether or not the guest can take it now). */
@@ -77,7 +99,7 @@ void uv_vcpu_wake(struct uv_vcpu *v)
 {
 	smp_mb();	/* the caller's bitmap store before in_run and halted */
 	if (READ_ONCE(v->in_run) && cpu_online(v->cpu))
-		irq_work_queue_on(&v->kick_work, v->cpu);
+		smp_call_function_single_async(v->cpu, per_cpu_ptr(&uv_irq_kick_csd, v->cpu));
 	/* halted in its slots (sched.c): may run again at once */
 	WRITE_ONCE(v->halted, false);
 	wake_up_all(&v->wq);

@@ -355,7 +355,6 @@ void uv_partition_destroy(struct uv_partition *p)
 	mutex_lock(&p->lock);
 	uv_partition_reap(p);
 	mutex_unlock(&p->lock);
-	uv_irq_sync(&p->vcpu);
 	uv_vendor->vcpu_destroy(&p->vcpu);
 	kfree(p->vcpu.hc_buf);
 	uv_console_free(&p->console);
@@ -552,6 +551,7 @@ int uv_monitor_init(void)
 	if (ret)
 		return ret;
 	uv_sched_init();
+	uv_irq_setup();
 	uv_vendor = &uv_svm_ops;
 	return 0;
 }
@@ -561,6 +561,7 @@ void uv_monitor_exit(void)
 	if (!uv_vendor)
 		return;
 	uv_sched_exit();
+	uv_irq_teardown();
 	uv_vendor->exit();
 	uv_vendor = NULL;
 }
