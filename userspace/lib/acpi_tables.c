@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ACPI tables for Linux partitions (acpi_tables.h). Hardware-reduced ACPI
+ * tells Linux there is no PIT, PIC, PM timer, RTC or i8042 to probe or
+ * calibrate against; the MADT lists the CPUs as x2APICs, the only interrupt
+ * controller the monitor emulates. All fields little-endian.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "acpi_tables.h"
+
+#define LAPIC_ADDR		0xfee00000u
+#define MADT_X2APIC		9	/* Processor Local x2APIC structure */
+#define MADT_X2APIC_LEN		16
+#define MADT_BODY		8	/* Local Interrupt Controller Address + Flags */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, v);
+	put32(p + 4, v >> 32);
+}
+
+/* ACPI identifiers are fixed-width character fields, not NUL-terminated strings */
+static void put_id(uint8_t *p, const char *id, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)id[i];
+}
+
+uint8_t ultra_acpi_sum(const uint8_t *p, size_t len)
+{
+	uint8_t s = 0;
+
+	while (len--)
+		s += *p++;
+	return s;
+}
+
+/* Standard description header; the checksum is set by seal() once the body is written. */
+static void header(uint8_t *t, const char *sig, uint32_t len, uint8_t rev)
+{
+	put_id(t, sig, 4);
+	put32(t + 4, len);
+	t[8] = rev;
+	put_id(t + 10, "ULTRAV", 6);
+	put_id(t + 16, "ULTRAVSR", 8);
+	put32(t + 24, 1);		/* OEM revision */
+	put_id(t + 28, "UVSR", 4);	/* creator */
+	put32(t + 32, 1);
+}
+
+static void seal(uint8_t *t, size_t len, size_t sum_off)
+{
+	t[sum_off] = 0;
+	t[sum_off] = (uint8_t)-ultra_acpi_sum(t, len);
+}
+
+int ultra_acpi_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned int nr_cpus,
+		     uint64_t *rsdp, struct ultra_err *e)
+{
+	size_t madt_len = ULTRA_ACPI_HDR_LEN + MADT_BODY + (size_t)nr_cpus * MADT_X2APIC_LEN;
+	size_t used = ULTRA_ACPI_MADT + madt_len;
+	uint8_t *t;
+	unsigned int i;
+
+	if (!nr_cpus || nr_cpus > ULTRA_ACPI_MAX_CPUS)
+		return ultra_err_set(e, EINVAL, "ACPI tables: %u vCPUs (1 to %u)", nr_cpus,
+				     ULTRA_ACPI_MAX_CPUS);
+	if (len < used)
+		return ultra_err_set(e, ENOSPC, "ACPI tables: need %zu bytes, have %zu", used,
+				     len);
+	if (gpa > UINT32_MAX - used)
+		return ultra_err_set(e, ERANGE, "ACPI tables at %#llx: must lie below 4 GiB",
+				     (unsigned long long)gpa);
+	memset(buf, 0, used);
+
+	/* RSDP, revision 2 (ACPI 2.0+): only the XSDT is given */
+	t = buf + ULTRA_ACPI_RSDP;
+	put_id(t, "RSD PTR ", 8);
+	put_id(t + 9, "ULTRAV", 6);
+	t[15] = 2;
+	put32(t + 20, 36);
+	put64(t + 24, gpa + ULTRA_ACPI_XSDT);
+	seal(t, 20, 8);			/* ACPI 1.0 checksum: first 20 bytes */
+	seal(t, 36, 32);		/* extended checksum: all of it */
+
+	t = buf + ULTRA_ACPI_XSDT;
+	header(t, "XSDT", ULTRA_ACPI_HDR_LEN + 16, 1);
+	put64(t + 36, gpa + ULTRA_ACPI_FADT);
+	put64(t + 44, gpa + ULTRA_ACPI_MADT);
+	seal(t, ULTRA_ACPI_HDR_LEN + 16, 9);
+
+	/*
+	 * FADT: no PM blocks, no SCI, no FACS; hardware-reduced (no legacy
+	 * timers or PIC), physical destination mode (x2apic_phys: no logical
+	 * clusters to emulate), no VGA, no CMOS RTC, no i8042 (bit 1 clear).
+	 */
+	t = buf + ULTRA_ACPI_FADT;
+	header(t, "FACP", ULTRA_ACPI_FADT_LEN, 6);
+	put32(t + 40, gpa + ULTRA_ACPI_DSDT);
+	put16(t + 109, ULTRA_FADT_BOOT_NO_VGA | ULTRA_FADT_BOOT_NO_CMOS_RTC);
+	put32(t + 112, ULTRA_FADT_F_HW_REDUCED | ULTRA_FADT_F_APIC_PHYSICAL);
+	t[131] = 0;			/* FADT minor version */
+	put64(t + 140, gpa + ULTRA_ACPI_DSDT);
+	put_id(t + 268, "ULTRAVSR", 8);	/* hypervisor vendor identity */
+	seal(t, ULTRA_ACPI_FADT_LEN, 9);
+
+	/* DSDT without AML: there are no devices to describe */
+	t = buf + ULTRA_ACPI_DSDT;
+	header(t, "DSDT", ULTRA_ACPI_HDR_LEN, 2);
+	seal(t, ULTRA_ACPI_HDR_LEN, 9);
+
+	/* MADT: no PCAT_COMPAT (no 8259s), one enabled x2APIC per vCPU, ID = UID = index */
+	t = buf + ULTRA_ACPI_MADT;
+	header(t, "APIC", madt_len, 5);
+	put32(t + 36, LAPIC_ADDR);
+	put32(t + 40, 0);
+	for (i = 0; i < nr_cpus; i++) {
+		uint8_t *x = t + ULTRA_ACPI_HDR_LEN + MADT_BODY + (size_t)i * MADT_X2APIC_LEN;
+
+		x[0] = MADT_X2APIC;
+		x[1] = MADT_X2APIC_LEN;
+		put32(x + 4, i);	/* x2APIC ID */
+		put32(x + 8, 1);	/* enabled */
+		put32(x + 12, i);	/* ACPI processor UID */
+	}
+	seal(t, madt_len, 9);
+
+	*rsdp = gpa + ULTRA_ACPI_RSDP;
+	return (int)used;
+}
