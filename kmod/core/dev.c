@@ -128,6 +128,8 @@ static long uv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return holder ? uv_ioctl_part_load(uarg) : -EBADF;
 	case UV_IOC_PART_CTL:
 		return holder ? uv_ioctl_part_ctl(uarg) : -EBADF;
+	case UV_IOC_PART_ENTRY:
+		return holder ? uv_ioctl_part_entry(uarg) : -EBADF;
 	case UV_IOC_PART_STATUS:
 		return uv_ioctl_part_status(uarg);
 	case UV_IOC_CONSOLE_READ:

@@ -8,7 +8,10 @@
  * builds an instance from the partition's memory (its extents, mapped at
  * guest-physical 0 upwards in frame order, its descriptor page left out)
  * and from the processor schedule (the first CPU with a slot naming it),
- * then loads a Multiboot image. The monitor keeps the guest inside that
+ * then loads a Multiboot image - or, with UV_PART_LOAD_F_NOIMAGE, zeroes the
+ * memory and leaves the instance CREATED: the command daemon then writes the
+ * image through the partition's Boot channel and sets the entry state with
+ * UV_IOC_PART_ENTRY, so the module parses nothing. The monitor keeps the guest inside that
  * memory; a transaction may take it away only from a partition whose
  * instance has stopped or faulted (uv_inst_txn_check), and unloads that
  * instance when it commits.
@@ -52,6 +55,7 @@
 #include "resdb/text.h"
 
 static_assert(sizeof(struct uv_part_load) == UV_PART_LOAD_SIZE_VER0);
+static_assert(sizeof(struct uv_part_entry) == UV_PART_ENTRY_SIZE_VER0);
 static_assert(sizeof(struct uv_part_ctl) == UV_PART_CTL_SIZE_VER0);
 static_assert(sizeof(struct uv_part_status) == UV_PART_STATUS_SIZE_VER0);
 static_assert(sizeof(struct uv_console_read) == UV_CONSOLE_READ_SIZE_VER0);
@@ -343,7 +347,31 @@ static const char *uv_load_err(int err)
 	}
 }
 
-/* With uv_db.lock held for reading: create and load; *msg on failure. */
+/*
+ * Zero the guest memory of an instance built without an image: what the Boot
+ * channel's server writes then lands on nothing left from before (a reload
+ * of a stopped partition). The pages are the pool's or the boot region's
+ * (uv_ext_add refused others), so they are in the direct map.
+ */
+static void uv_ext_zero(const struct uv_guest_extent *ext, u32 n)
+{
+	u64 pfn, end;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		end = (ext[i].hpa + ext[i].size) >> PAGE_SHIFT;
+		for (pfn = ext[i].hpa >> PAGE_SHIFT; pfn < end; pfn++) {
+			clear_page(pfn_to_kaddr(pfn));
+			if (!(pfn & (UV_CHUNK_PAGES - 1)))
+				cond_resched();
+		}
+	}
+}
+
+/*
+ * With uv_db.lock held for reading: create and load; *msg on failure. @image
+ * NULL: no image (UV_PART_LOAD_F_NOIMAGE): memory zeroed, state CREATED.
+ */
 static int uv_inst_build(struct uv_part_load *a, const void *image, const char *cmdline)
 {
 	struct uv_ext_ctx x = { .number = a->partition };
@@ -445,7 +473,11 @@ static int uv_inst_build(struct uv_part_load *a, const void *image, const char *
 			  in->name, ret);
 		goto unlock;
 	}
-	ret = uv_partition_load_multiboot(in->mon, image, a->image_len, cmdline);
+	ret = 0;
+	if (image)
+		ret = uv_partition_load_multiboot(in->mon, image, a->image_len, cmdline);
+	else
+		uv_ext_zero(x.ext, x.n);
 	if (ret) {
 		scnprintf(a->message, sizeof(a->message), "partition %s \"%s\": %s", num,
 			  in->name, uv_load_err(ret));
@@ -462,8 +494,11 @@ static int uv_inst_build(struct uv_part_load *a, const void *image, const char *
 	a->state = uv_inst_state(in);
 	a->extents = x.n;
 	a->mem_bytes = x.gpa;
-	pr_info("partition %s \"%s\" loaded: %llu KiB in %u extent(s), CPU %d\n", num,
-		in->name, x.gpa >> 10, x.n, cpu);
+	if (!image)
+		uv_inst_report(in, UV_PSTATE_CREATED, "built without an image: no entry yet");
+	pr_info("partition %s \"%s\" %s: %llu KiB in %u extent(s), CPU %d\n", num,
+		in->name, image ? "loaded" : "built without an image (zeroed)", x.gpa >> 10,
+		x.n, cpu);
 	in = NULL;
 unlock:
 	mutex_unlock(&uv_inst_lock);
@@ -488,12 +523,19 @@ int uv_ioctl_part_load(void __user *uarg)
 			 offsetof(struct uv_part_load, cpu), uarg, &usize);
 	if (ret)
 		goto out;
-	if (a->flags) {
+	if (a->flags & ~UV_PART_LOAD_F_NOIMAGE) {
 		ret = -EINVAL;
 		goto out;
 	}
 	ret = -EINVAL;
-	if (!a->image_len || a->image_len > UV_IMAGE_MAX) {
+	if ((a->flags & UV_PART_LOAD_F_NOIMAGE) &&
+	    (a->image || a->image_len || a->cmdline || a->cmdline_len)) {
+		strscpy(a->message, "UV_PART_LOAD_F_NOIMAGE: image and command line must be 0",
+			sizeof(a->message));
+		goto reply;
+	}
+	if (!(a->flags & UV_PART_LOAD_F_NOIMAGE) &&
+	    (!a->image_len || a->image_len > UV_IMAGE_MAX)) {
 		scnprintf(a->message, sizeof(a->message),
 			  "image of %llu bytes: it must be 1 to %u bytes", a->image_len,
 			  UV_IMAGE_MAX);
@@ -510,17 +552,19 @@ int uv_ioctl_part_load(void __user *uarg)
 		ret = -EOPNOTSUPP;
 		goto reply;
 	}
-	image = kvmalloc(a->image_len, GFP_KERNEL);
-	cmdline = kzalloc(a->cmdline_len + 1, GFP_KERNEL);
-	if (!image || !cmdline) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	if (copy_from_user(image, u64_to_user_ptr(a->image), a->image_len) ||
-	    (a->cmdline_len &&
-	     copy_from_user(cmdline, u64_to_user_ptr(a->cmdline), a->cmdline_len))) {
-		ret = -EFAULT;
-		goto out;
+	if (!(a->flags & UV_PART_LOAD_F_NOIMAGE)) {
+		image = kvmalloc(a->image_len, GFP_KERNEL);
+		cmdline = kzalloc(a->cmdline_len + 1, GFP_KERNEL);
+		if (!image || !cmdline) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		if (copy_from_user(image, u64_to_user_ptr(a->image), a->image_len) ||
+		    (a->cmdline_len &&
+		     copy_from_user(cmdline, u64_to_user_ptr(a->cmdline), a->cmdline_len))) {
+			ret = -EFAULT;
+			goto out;
+		}
 	}
 	if (down_read_killable(&uv_db.lock)) {
 		ret = -EINTR;
@@ -580,6 +624,14 @@ int uv_ioctl_part_ctl(void __user *uarg)
 	s = uv_inst_state(in);
 	switch (a->op) {
 	case UV_PART_START:
+		if (s == UV_PSTATE_CREATED) {
+			scnprintf(a->message, sizeof(a->message),
+				  "partition %s has no entry state: its image was not loaded (UV_IOC_PART_ENTRY)",
+				  num);
+			a->state = s;
+			ret = -EINVAL;
+			goto unlock;
+		}
 		ret = uv_partition_start(in->mon);
 		break;
 	case UV_PART_PAUSE:
@@ -633,6 +685,89 @@ static int uv_part_exists(u32 number)
 	if (!resdb_partition(&uv_db.db, number) || uv_db_is_builtin(number))
 		ret = -ENOENT;
 	up_read(&uv_db.lock);
+	return ret;
+}
+
+/*
+ * UV_IOC_PART_ENTRY: the image of a CREATED (or LOADED) instance was written
+ * into its memory by the server of its Boot channel; start it here.
+ */
+int uv_ioctl_part_entry(void __user *uarg)
+{
+	struct uv_entry_state es;
+	struct uv_part_entry *a;
+	struct uv_inst *in;
+	char num[24];
+	u32 usize, s;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = uv_copy_in(a, sizeof(*a), UV_PART_ENTRY_SIZE_VER0,
+			 offsetof(struct uv_part_entry, message), uarg, &usize);
+	if (ret)
+		goto out;
+	uv_part_number(a->partition, num, sizeof(num));
+	ret = -EINVAL;
+	if (a->flags || a->mode != UV_ENTRY_FLAT32) {
+		scnprintf(a->message, sizeof(a->message),
+			  "flags %#x, mode %u: flags must be 0 and mode UV_ENTRY_FLAT32 (%u)",
+			  a->flags, a->mode, UV_ENTRY_FLAT32);
+		goto reply;
+	}
+	ret = uv_part_exists(a->partition);
+	if (ret) {
+		if (ret == -ENOENT)
+			scnprintf(a->message, sizeof(a->message), "%s: no such partition", num);
+		goto reply;
+	}
+	if (mutex_lock_killable(&uv_inst_lock)) {
+		ret = -EINTR;
+		goto reply;
+	}
+	in = xa_load(&uv_insts, a->partition);
+	if (!in) {
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s has no monitor instance: build it with UV_IOC_PART_LOAD first",
+			  num);
+		ret = -ENOENT;
+		goto unlock;
+	}
+	s = uv_inst_state(in);
+	if (s != UV_PSTATE_CREATED && s != UV_PSTATE_LOADED) {
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s \"%s\" is %s: %s", num, in->name, uv_pstate_name(s),
+			  s == UV_PSTATE_RUNNING || s == UV_PSTATE_PAUSED ? "stop it first" :
+			  "build it again (UV_IOC_PART_LOAD) first");
+		ret = s == UV_PSTATE_RUNNING || s == UV_PSTATE_PAUSED ? -EBUSY : -EINVAL;
+		goto unlock;
+	}
+	if (a->eip >= in->mem_bytes) {
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s \"%s\": entry point %#x is outside its memory [0, %#llx)",
+			  num, in->name, a->eip, in->mem_bytes);
+		ret = -EINVAL;
+		goto unlock;
+	}
+	es.eip = a->eip;
+	es.eax = a->eax;
+	es.ebx = a->ebx;
+	es.esi = a->esi;
+	ret = uv_partition_set_entry(in->mon, &es);
+	if (ret)
+		scnprintf(a->message, sizeof(a->message), "partition %s \"%s\" is running", num,
+			  in->name);
+	else
+		pr_info("partition %s \"%s\": entry at %#x set by the Boot channel's server\n",
+			num, in->name, a->eip);
+unlock:
+	mutex_unlock(&uv_inst_lock);
+reply:
+	if (uv_copy_out(uarg, a, sizeof(*a), usize))
+		ret = -EFAULT;
+out:
+	kfree(a);
 	return ret;
 }
 

@@ -16,6 +16,7 @@ void uv_part_exit(void);
 
 int uv_ioctl_part_load(void __user *uarg);
 int uv_ioctl_part_ctl(void __user *uarg);
+int uv_ioctl_part_entry(void __user *uarg);
 int uv_ioctl_part_status(void __user *uarg);
 int uv_ioctl_console_read(void __user *uarg);
 int uv_ioctl_cpu_stats(void __user *uarg);

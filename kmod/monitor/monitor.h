@@ -12,6 +12,7 @@
  *
  *	uv_partition_create()		CREATED  (nested page tables built)
  *	uv_partition_load_multiboot()	LOADED   (image in memory, vCPU at entry)
+ *	  or uv_partition_set_entry()	         (the image was written by the caller)
  *	uv_partition_start()		RUNNING  (kernel thread on the chosen CPU)
  *	uv_partition_pause/resume()	PAUSED <-> RUNNING
  *	guest writes the exit port,	STOPPED  (exit code set)
@@ -176,6 +177,22 @@ struct uv_partition *uv_partition_create(const struct uv_partition_config *cfg);
 void uv_partition_destroy(struct uv_partition *p);
 int uv_partition_load_multiboot(struct uv_partition *p, const void *image, size_t len,
 				const char *cmdline);
+
+/**
+ * struct uv_entry_state - where an image someone else wrote starts (flat 32-bit)
+ * @eip:	guest-physical entry point
+ * @eax:	EAX at entry
+ * @ebx:	EBX at entry
+ * @esi:	ESI at entry (Linux: boot_params)
+ */
+struct uv_entry_state {
+	u32 eip;
+	u32 eax;
+	u32 ebx;
+	u32 esi;
+};
+
+int uv_partition_set_entry(struct uv_partition *p, const struct uv_entry_state *es);
 int uv_partition_start(struct uv_partition *p);
 int uv_partition_pause(struct uv_partition *p);
 int uv_partition_resume(struct uv_partition *p);

@@ -364,6 +364,30 @@ void uv_partition_destroy(struct uv_partition *p)
 	atomic64_dec(&uv_nr_partitions);
 }
 
+/* Fresh vCPU at @boot (ESI = @esi), counters cleared, state LOADED. Lock held, no thread. */
+static void uv_partition_enter_loaded(struct uv_partition *p, const struct uv_boot_state *boot,
+				      u32 esi)
+{
+	struct uv_vcpu *v = &p->vcpu;
+	unsigned long flags;
+
+	memset(&v->regs, 0, sizeof(v->regs));
+	memset(v->stats, 0, sizeof(v->stats));
+	v->run_ns = 0;
+	v->mtrr_def_type = 0;
+	uv_irq_reset(v);
+	uv_vendor->vcpu_reset(v, boot);
+	v->regs.rsi = esi;
+	uv_uart_reset(&p->uart);
+	spin_lock_irqsave(&p->state_lock, flags);
+	p->state = UV_PART_LOADED;
+	p->exited = false;
+	p->exit_code = 0;
+	memset(&p->fault, 0, sizeof(p->fault));
+	spin_unlock_irqrestore(&p->state_lock, flags);
+	uv_notify(p, UV_PART_LOADED);
+}
+
 /**
  * uv_partition_load_multiboot - load a Multiboot ELF image; state becomes LOADED
  *
@@ -376,33 +400,40 @@ void uv_partition_destroy(struct uv_partition *p)
 int uv_partition_load_multiboot(struct uv_partition *p, const void *image, size_t len,
 				const char *cmdline)
 {
-	struct uv_vcpu *v = &p->vcpu;
 	struct uv_boot_state boot;
-	unsigned long flags;
 	int ret;
 
 	mutex_lock(&p->lock);
 	ret = -EBUSY;
-	if (v->thread)
+	if (p->vcpu.thread)
 		goto out;
 	ret = uv_multiboot_load(p, image, len, cmdline, &boot);
 	if (ret)
 		goto out;
-	memset(&v->regs, 0, sizeof(v->regs));
-	memset(v->stats, 0, sizeof(v->stats));
-	v->run_ns = 0;
-	v->mtrr_def_type = 0;
-	uv_irq_reset(v);
-	uv_vendor->vcpu_reset(v, &boot);
-	uv_uart_reset(&p->uart);
-	spin_lock_irqsave(&p->state_lock, flags);
-	p->state = UV_PART_LOADED;
-	p->exited = false;
-	p->exit_code = 0;
-	memset(&p->fault, 0, sizeof(p->fault));
-	spin_unlock_irqrestore(&p->state_lock, flags);
-	uv_notify(p, UV_PART_LOADED);
+	uv_partition_enter_loaded(p, &boot, 0);
 out:
+	mutex_unlock(&p->lock);
+	return ret;
+}
+
+/**
+ * uv_partition_set_entry - the image is in memory already: set the entry; LOADED
+ *
+ * For an image the caller wrote into partition memory itself (the command
+ * daemon, through a Boot channel). Allowed when no vCPU thread runs; the
+ * caller has checked @es->eip against the partition's memory (a bad one only
+ * faults the guest). -EBUSY if the vCPU thread exists.
+ */
+int uv_partition_set_entry(struct uv_partition *p, const struct uv_entry_state *es)
+{
+	struct uv_boot_state boot = { .eip = es->eip, .eax = es->eax, .ebx = es->ebx };
+	int ret = -EBUSY;
+
+	mutex_lock(&p->lock);
+	if (!p->vcpu.thread) {
+		uv_partition_enter_loaded(p, &boot, es->esi);
+		ret = 0;
+	}
 	mutex_unlock(&p->lock);
 	return ret;
 }

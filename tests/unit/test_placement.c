@@ -6,6 +6,7 @@
  *  - Figure 6: two I/O partitions on dedicated CPUs, command and operations sharing
  *    one, 11 user partitions on the other five of an 8-CPU host;
  *  - memory in the largest pages that fit, contiguous;
+ *  - a Boot channel over the top page of a partition's memory, and its removal;
  *  - 10 000 random create/destroy requests: the replica passes resdb_check(), equals
  *    the master, and the map stays coarse (4 KiB index pages counted and bounded);
  *    once everything is destroyed the map is back to its first shape.
@@ -291,6 +292,92 @@ static u32 pkm_pages(u32 *pmm)
 	return st.index_pages[1];
 }
 
+struct boot_arg {
+	u32 number;
+	u32 channel;
+};
+
+static int boot_fn(struct cmdd_plan *pl, void *arg)
+{
+	struct boot_arg *b = arg;
+
+	return cmdd_place_boot_channel(pl, b->number, &b->channel);
+}
+
+struct top {
+	u32 number;
+	u64 desc, top, pages;
+};
+
+static int top_cb(void *ctx, u64 pfn, u64 nr, u32 entry)
+{
+	struct top *t = ctx;
+	u64 i;
+
+	for (i = 0; entry == t->number && i < nr; i++) {
+		t->pages++;
+		if (pfn + i != t->desc && pfn + i > t->top)
+			t->top = pfn + i;
+	}
+	return 0;
+}
+
+/*
+ * The Boot channel: one page over the top page of the partition's guest memory
+ * (not its descriptor), no memory changes owner, its descriptor page is the
+ * ultravisor's; dropping it gives that page back and the database stays sound. The
+ * master backend has no monitor: a create with an image is EOPNOTSUPP.
+ */
+START_TEST(boot_channel_top_page)
+{
+	struct boot_arg b = { .number = UV_NONE, .channel = UV_NONE };
+	struct ultra_err e = { 0 };
+	struct resdb_check_report rep;
+	const struct resdb *db;
+	const struct resdb_channel *ch;
+	struct top t0 = { 0 }, t1 = { 0 };
+	u64 free0, free1;
+	u32 n = 0;
+
+	create("b1", "user", 8ull << 20, 4);
+	create("b2", "user", 12ull << 20, 4);
+	db = cmdd_replica_standby(cmdd_service_replica(svc));
+	b.number = cmdd_find_partition(db, "b2");
+	ck_assert_uint_ne(b.number, UV_NONE);
+	t0.number = b.number;
+	t0.desc = db->base_pfn + b.number;
+	ck_assert_int_eq(resdb_partition_extents(db, b.number, top_cb, &t0), 0);
+	free0 = resdb_partition(db, db->avail)->pages;
+
+	ck_assert_msg(!cmdd_service_txn(svc, boot_fn, &b, &e), "%s", e.msg);
+	db = cmdd_replica_standby(cmdd_service_replica(svc));
+	ch = resdb_channel(db, b.channel);
+	ck_assert_ptr_nonnull(ch);
+	ck_assert_uint_eq(ch->type, 3);
+	ck_assert_uint_eq(ch->client, b.number);
+	ck_assert_uint_eq(ch->nr_pages, 1);
+	ck_assert_uint_eq(ch->first_pfn, t0.top);
+	t1.number = b.number;
+	t1.desc = t0.desc;
+	ck_assert_int_eq(resdb_partition_extents(db, b.number, top_cb, &t1), 0);
+	ck_assert_uint_eq(t1.pages, t0.pages);	/* no memory changed hands */
+	ck_assert_uint_eq(resdb_partition(db, db->avail)->pages, free0 - 1);
+
+	ck_assert_msg(!cmdd_boot_drop(svc, UV_NONE, &n, &e), "%s", e.msg);
+	ck_assert_uint_eq(n, 1);
+	db = cmdd_replica_standby(cmdd_service_replica(svc));
+	ck_assert_ptr_null(resdb_channel(db, b.channel));
+	free1 = resdb_partition(db, db->avail)->pages;
+	ck_assert_uint_eq(free1, free0);
+	ck_assert_int_eq(cmdd_master_check(master, &rep), 0);
+	ck_assert_int_eq(cmdd_boot_drop(svc, UV_NONE, &n, &e), 0);
+	ck_assert_uint_eq(n, 0);
+
+	ck_assert_int_eq(request("create", "{\"name\":\"b3\",\"memory\":4194304,\"image\":\"/bin/sh\"}",
+				 NULL), EOPNOTSUPP);
+}
+END_TEST
+
 START_TEST(random_requests_stay_coarse)
 {
 	enum { N = 10000, SLOTS = 64 };
@@ -401,6 +488,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, figure5_offsets);
 	tcase_add_test(tc, figure6_schedule);
 	tcase_add_test(tc, memory_largest_pages_contiguous);
+	tcase_add_test(tc, boot_channel_top_page);
 	tcase_add_test(tc, random_requests_stay_coarse);
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,15 +3,20 @@
  * The real backend: /dev/ultravisor's command channel (uapi/linux/ultravisor.h,
  * ABI 1.1). Opening the device read-write makes this daemon the channel's holder;
  * a second holder gets EBUSY from the module. Submit, snapshot, log read, the
- * pool's info and resize, and (ABI 1.2) image load, run control and status are
- * the module's ioctls one to one. On an ABI 1.1 module the last three answer
- * EOPNOTSUPP.
+ * pool's info and resize, (ABI 1.2) run control and status, and (ABI 1.4) an
+ * instance built without an image and its entry state are the module's ioctls
+ * one to one; older modules answer EOPNOTSUPP. The daemon never hands the
+ * module an image: it writes it through the partition's Boot channel, which it
+ * opens as server here (UV_IOC_CHAN_OPEN, then mmap of the client's memory).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+#include <linux/ultravisor_channel.h>
 
 #include "commandd.h"
 
@@ -130,8 +135,9 @@ static int d_control(struct cmdd_backend *be, u32 partition, enum cmdd_ctl op,
 	static const u32 ops[] = { [CMDD_CTL_START] = UV_PART_START,
 				   [CMDD_CTL_PAUSE] = UV_PART_PAUSE,
 				   [CMDD_CTL_RESUME] = UV_PART_RESUME,
-				   [CMDD_CTL_STOP] = UV_PART_STOP };
-	static const char *const names[] = { "", "start", "pause", "resume", "stop" };
+				   [CMDD_CTL_STOP] = UV_PART_STOP,
+				   [CMDD_CTL_UNLOAD] = UV_PART_UNLOAD };
+	static const char *const names[] = { "", "start", "pause", "resume", "stop", "unload" };
 	struct uv_part_ctl c;
 	int err;
 
@@ -150,27 +156,108 @@ static int d_control(struct cmdd_backend *be, u32 partition, enum cmdd_ctl op,
 			     c.message[0] ? c.message : strerror(err));
 }
 
-static int d_load(struct cmdd_backend *be, u32 partition, const void *image, size_t len,
-		  u32 *cpu, struct ultra_err *e)
+/* ABI 1.4: the instance without an image (CREATED, memory zeroed): its Boot channel follows. */
+static int d_build(struct cmdd_backend *be, u32 partition, u32 *cpu, u64 *mem_bytes,
+		   struct ultra_err *e)
 {
 	struct uv_part_load l;
 	int err;
 
-	if (((struct dev_backend *)be)->abi_minor < 2)
-		return no_monitor(be, e);
+	if (((struct dev_backend *)be)->abi_minor < 4)
+		return ultra_err_set(e, EOPNOTSUPP,
+				     "this module (ABI 1.%u) cannot build a partition for a Boot channel: it needs ABI 1.4",
+				     ((struct dev_backend *)be)->abi_minor);
 	memset(&l, 0, sizeof(l));
 	l.size = sizeof(l);
 	l.partition = partition;
-	l.image = (u64)(unsigned long)image;
-	l.image_len = len;
+	l.flags = UV_PART_LOAD_F_NOIMAGE;
 	if (!ioctl(fd_of(be), UV_IOC_PART_LOAD, &l)) {
 		*cpu = l.cpu;
+		*mem_bytes = l.mem_bytes;
 		return 0;
 	}
 	err = errno;
 	l.message[sizeof(l.message) - 1] = 0;
-	return ultra_err_set(e, err, "image load refused by the module: %s",
+	return ultra_err_set(e, err, "the module cannot build the partition: %s",
 			     l.message[0] ? l.message : strerror(err));
+}
+
+static int d_entry(struct cmdd_backend *be, u32 partition, const struct ultra_boot_entry *en,
+		   struct ultra_err *e)
+{
+	struct uv_part_entry a;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.partition = partition;
+	a.mode = en->mode;
+	a.eip = en->eip;
+	a.eax = en->eax;
+	a.ebx = en->ebx;
+	a.esi = en->esi;
+	if (!ioctl(fd_of(be), UV_IOC_PART_ENTRY, &a))
+		return 0;
+	err = errno;
+	a.message[sizeof(a.message) - 1] = 0;
+	return ultra_err_set(e, err, "entry state refused by the module: %s",
+			     a.message[0] ? a.message : strerror(err));
+}
+
+/* Attach as server (the module's own transaction) and map the client's memory. */
+static int d_chan_open(struct cmdd_backend *be, u32 channel, u32 server, struct cmdd_chan_map *m,
+		       struct ultra_err *e)
+{
+	struct uv_chan_open o;
+	void *base;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	memset(&o, 0, sizeof(o));
+	o.size = sizeof(o);
+	o.channel = channel;
+	o.server = server;
+	if (ioctl(fd_of(be), UV_IOC_CHAN_OPEN, &o)) {
+		err = errno;
+		o.message[sizeof(o.message) - 1] = 0;
+		return ultra_err_set(e, err, "opening channel %#x as its server: %s", channel,
+				     o.message[0] ? o.message : strerror(err));
+	}
+	m->fd = o.fd;
+	if (o.nr_regions != 1 || o.region[0].gpa || o.region[0].offset || !o.region[0].size ||
+	    o.channel_gpa >= o.region[0].size || o.channel_size > o.region[0].size - o.channel_gpa) {
+		close(m->fd);
+		m->fd = -1;
+		return ultra_err_set(e, EPROTO, "channel %#x: the module maps the client's memory in a way this daemon does not know",
+				     channel);
+	}
+	base = mmap(NULL, o.region[0].size, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);
+	if (base == MAP_FAILED) {
+		err = errno;
+		close(m->fd);
+		m->fd = -1;
+		return ultra_err_set(e, err, "mapping the memory of channel %#x's client: %s",
+				     channel, strerror(err));
+	}
+	m->base = base;
+	m->mem_bytes = o.region[0].size;
+	m->channel_gpa = o.channel_gpa;
+	m->channel_size = o.channel_size;
+	m->client = o.client;
+	m->epoch = o.epoch;
+	return 0;
+}
+
+/* Unmap and close: the module detaches the server (a transaction of its own). */
+static void d_chan_close(struct cmdd_backend *be, struct cmdd_chan_map *m)
+{
+	if (m->base)
+		munmap(m->base, m->mem_bytes);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->base = NULL;
+	m->fd = -1;
 }
 
 static int d_status(struct cmdd_backend *be, u32 partition, struct cmdd_run_status *st,
@@ -257,7 +344,10 @@ static const struct cmdd_backend_ops dev_ops = {
 	.log_read = d_log_read,
 	.submit = d_submit,
 	.control = d_control,
-	.load = d_load,
+	.build = d_build,
+	.entry = d_entry,
+	.chan_open = d_chan_open,
+	.chan_close = d_chan_close,
 	.status = d_status,
 	.host_info = d_host_info,
 	.pool = d_pool,

@@ -7,6 +7,7 @@
  * and submits those decisions as transactions.
  *
  * Pieces, one file each:
+ *   boot.c        images into new partitions through their Boot channel (¶[0126])
  *   backend_*.c   the module as the daemon sees it (struct cmdd_backend_ops):
  *                 backend_master.c is an in-process resource database acting as the
  *                 module does (tests, benchmarks, --backend sim)
@@ -37,6 +38,7 @@
 
 #include <json-c/json.h>
 
+#include "boot_load.h"
 #include "cmdapi.h"
 #include "resdb/resdb.h"
 #include "ultra.h"
@@ -74,6 +76,7 @@ enum cmdd_ctl {
 	CMDD_CTL_PAUSE,
 	CMDD_CTL_RESUME,
 	CMDD_CTL_STOP,
+	CMDD_CTL_UNLOAD,	/* drop a monitor instance that does not run */
 };
 
 /* What a submitted transaction did (mirrors struct uv_txn_submit's outputs). */
@@ -119,6 +122,17 @@ enum cmdd_pool_op {
 	CMDD_POOL_SHRINK,	/* give bytes of free pool pages back */
 };
 
+/* A channel the daemon serves, with its client's memory mapped (chan_open). */
+struct cmdd_chan_map {
+	int fd;			/* the channel fd; closing it detaches */
+	u8 *base;		/* guest-physical 0 of the client */
+	u64 mem_bytes;		/* the client's memory, all of it mapped */
+	u64 channel_gpa;	/* the channel's header page */
+	u64 channel_size;
+	u32 client;
+	u32 epoch;		/* server_epoch of this attach */
+};
+
 struct cmdd_backend;
 
 /*
@@ -145,11 +159,20 @@ struct cmdd_backend_ops {
 	int (*control)(struct cmdd_backend *be, u32 partition, enum cmdd_ctl op,
 		       struct ultra_err *e);
 	/*
-	 * Build the partition's monitor instance from the database and load a
-	 * Multiboot image into it (NULL: no monitor). *cpu: where it will run.
+	 * Build the partition's monitor instance from the database without an
+	 * image (NULL: no monitor): memory zeroed, not startable until entry.
+	 * *cpu: where it will run; *mem_bytes: its guest memory, from 0.
 	 */
-	int (*load)(struct cmdd_backend *be, u32 partition, const void *image, size_t len,
-		    u32 *cpu, struct ultra_err *e);
+	int (*build)(struct cmdd_backend *be, u32 partition, u32 *cpu, u64 *mem_bytes,
+		     struct ultra_err *e);
+	/* The entry state of an image written through the Boot channel. */
+	int (*entry)(struct cmdd_backend *be, u32 partition, const struct ultra_boot_entry *en,
+		     struct ultra_err *e);
+	/* Serve a channel as server: attach and map its client's memory. */
+	int (*chan_open)(struct cmdd_backend *be, u32 channel, u32 server,
+			 struct cmdd_chan_map *m, struct ultra_err *e);
+	/* Unmap and detach (the module's transaction). */
+	void (*chan_close)(struct cmdd_backend *be, struct cmdd_chan_map *m);
 	/* Run state (NULL: no monitor; every partition is just "defined"). */
 	int (*status)(struct cmdd_backend *be, u32 partition, struct cmdd_run_status *st,
 		      struct ultra_err *e);
@@ -341,6 +364,10 @@ int cmdd_place_processors(struct cmdd_plan *pl, u32 nr_cpus);
 /* Give every virtual processor of number duty slots (schedule.c). */
 int cmdd_schedule_place(struct cmdd_plan *pl, u32 number, enum cmdd_role role,
 			u32 processors, u32 duty);
+/* A Boot channel (one page, the top of its guest memory) for number. */
+int cmdd_place_boot_channel(struct cmdd_plan *pl, u32 number, u32 *channel);
+/* Detach its servers, destroy it, its descriptor page back to available. */
+int cmdd_place_channel_destroy(struct cmdd_plan *pl, u32 channel);
 /* Hand every slot of number back to the idle partition. */
 int cmdd_schedule_release(struct cmdd_plan *pl, u32 number);
 /* Merge index pages that "available" owns entirely, freeing their pages. */
@@ -489,6 +516,25 @@ bool cmdd_service_dead(const struct cmdd_service *svc);
 /* Time the last resynchronisation took (ms) and the in-flight requests settled. */
 double cmdd_service_resync_ms(const struct cmdd_service *svc);
 u32 cmdd_service_recovered(const struct cmdd_service *svc, u32 *forward, u32 *aborted);
+
+/* For boot.c (updater only): plan with fn on the standby replica, submit, catch up. */
+int cmdd_service_txn(struct cmdd_service *svc, int (*fn)(struct cmdd_plan *, void *), void *arg,
+		     struct ultra_err *e);
+struct cmdd_backend *cmdd_service_backend(struct cmdd_service *svc);
+
+/* ---- boot.c: images through a Boot channel (¶[0126]) ------------------------------- */
+
+/*
+ * Updater: build number's instance without an image, give it a Boot channel, serve
+ * it: write the image (a Multiboot ELF read from path) into its memory, set the
+ * entry state. The channel stays (its header says COMPLETE) until the partition
+ * starts. *cpu: where it runs; *channel: the Boot channel. On failure the channel
+ * is destroyed again and the instance stays CREATED (not startable).
+ */
+int cmdd_boot_image(struct cmdd_service *svc, u32 number, const char *path, const void *image,
+		    size_t len, u32 *cpu, u32 *channel, struct ultra_err *e);
+/* Updater: destroy the Boot channels of client (UV_NONE: all); *count: how many. */
+int cmdd_boot_drop(struct cmdd_service *svc, u32 client, u32 *count, struct ultra_err *e);
 
 /* ---- server.c -------------------------------------------------------------------- */
 

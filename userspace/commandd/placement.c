@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/ultravisor_channel.h>
+
 #include "commandd.h"
 #include "resdb/text.h"
 
@@ -568,6 +570,73 @@ int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u3
 	return ret;
 }
 
+/* ---- the Boot channel (¶[0126]) ------------------------------------------------------ */
+
+struct last_page {
+	u32 number;
+	u64 desc_pfn;
+	u64 last;
+	bool found;
+};
+
+static int last_page_cb(void *ctx, u64 pfn, u64 nr, u32 entry)
+{
+	struct last_page *l = ctx;
+	u64 cand;
+
+	/* what the module maps: the partition's own entries, its descriptor left out */
+	if (entry != l->number || !nr)
+		return 0;
+	cand = pfn + nr - 1;
+	if (cand == l->desc_pfn) {
+		if (nr == 1)
+			return 0;
+		cand--;
+	}
+	if (!l->found || cand > l->last)
+		l->last = cand;
+	l->found = true;
+	return 0;
+}
+
+/*
+ * A one-page Boot channel over the last page of the partition's guest memory
+ * (the module maps its pages in frame order from guest-physical 0, so that is
+ * the top): no memory changes hands, only a descriptor page is taken, and the
+ * loader's window is everything below it.
+ */
+int cmdd_place_boot_channel(struct cmdd_plan *pl, u32 number, u32 *channel)
+{
+	struct last_page l = { .number = number, .desc_pfn = pl->db.base_pfn + number };
+	struct uv_txn_step s;
+	u64 dpfn;
+	int ret;
+
+	if (!resdb_partition(&pl->db, number))
+		return ultra_err_set(pl->e, ENOENT, "no partition [%#x]", number);
+	ret = resdb_partition_extents(&pl->db, number, last_page_cb, &l);
+	if (ret)
+		return ultra_err_set(pl->e, EIO, "cannot read the extents of [%#x]: %s", number,
+				     resdb_strerror(ret));
+	if (!l.found)
+		return ultra_err_set(pl->e, EINVAL, "partition [%#x] has no memory for a Boot channel",
+				     number);
+	ret = take_4k(pl, 1, pl->db.ultra, &dpfn);
+	if (ret)
+		return ret;
+	memset(&s, 0, sizeof(s));
+	s.op = UV_TXN_INIT_CHANNEL;
+	s.channel.number = cmdd_pfn_gmk(&pl->db, dpfn);
+	s.channel.type = UV_CHANNEL_TYPE_BOOT;
+	s.channel.client = number;
+	s.channel.nr_pages = 1;
+	s.channel.first_pfn = l.last;
+	ret = cmdd_plan_step(pl, &s);
+	if (!ret)
+		*channel = s.channel.number;
+	return ret;
+}
+
 /* ---- destroy ----------------------------------------------------------------------- */
 
 struct vec {
@@ -690,6 +759,15 @@ static int release_channel(struct cmdd_plan *pl, u32 n, u32 number)
 	if (!ret)
 		ret = change_page_owner(pl, pl->db.base_pfn + n, pl->db.ultra, pl->db.avail);
 	return ret;
+}
+
+int cmdd_place_channel_destroy(struct cmdd_plan *pl, u32 channel)
+{
+	const struct resdb_channel *ch = resdb_channel(&pl->db, channel);
+
+	if (!ch)
+		return ultra_err_set(pl->e, ENOENT, "no channel [%#x]", channel);
+	return release_channel(pl, channel, ch->client);
 }
 
 int cmdd_place_destroy(struct cmdd_plan *pl, u32 number)

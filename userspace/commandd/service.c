@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/ultravisor_channel.h>
+
 #include "rcu.h"
 
 #include "commandd.h"
@@ -144,7 +146,8 @@ static int channel_page(void *ctx, const struct cmdd_ipage *p)
 		if (!ch)
 			continue;
 		mine = ch->client == c->number;
-		if (mine)
+		/* a Boot channel lies over the top page of guest memory: not extra pages */
+		if (mine && ch->type != UV_CHANNEL_TYPE_BOOT)
 			c->client_pages += ch->nr_pages;
 		for (k = 0; k < UV_CHANNEL_SERVERS; k++)
 			mine |= ch->server[k] == c->number;
@@ -324,7 +327,7 @@ static int plan_and_submit(struct cmdd_service *svc, int (*fn)(struct cmdd_plan 
 	return ret;
 }
 
-/* ---- images (loaded through the module's load ioctl; the Boot channel replaces it) ----- */
+/* ---- images: read here, loaded through a Boot channel (boot.c) ------------------------ */
 
 /* The whole image file, checked to be a non-empty ELF file of at most UV_IMAGE_MAX. */
 static int read_image(const char *path, void **buf, size_t *len, struct ultra_err *e)
@@ -372,21 +375,33 @@ static int read_image(const char *path, void **buf, size_t *len, struct ultra_er
 	return 0;
 }
 
+/* The image at path, through a Boot channel (boot.c). Updater only. */
 static int load_image(struct cmdd_service *svc, u32 number, const char *path, u32 *cpu,
-		      struct ultra_err *e)
+		      u32 *channel, struct ultra_err *e)
 {
 	void *image;
 	size_t len;
 	int ret;
 
-	if (!svc->be->ops->load)
+	if (!svc->be->ops->build)
 		return ultra_err_set(e, EOPNOTSUPP, "the %s backend cannot load images",
 				     svc->be->ops->name);
 	ret = read_image(path, &image, &len, e);
 	if (!ret)
-		ret = svc->be->ops->load(svc->be, number, image, len, cpu, e);
+		ret = cmdd_boot_image(svc, number, path, image, len, cpu, channel, e);
 	free(image);
 	return ret;
+}
+
+/* A monitor instance that does not run (created, loaded) keeps the module from destroying. */
+static int unload_idle(struct cmdd_service *svc, u32 number, struct ultra_err *e)
+{
+	struct cmdd_run_status st;
+
+	if (!run_status(svc, number, &st) ||
+	    (st.state != UV_PSTATE_CREATED && st.state != UV_PSTATE_LOADED))
+		return 0;
+	return svc->be->ops->control(svc->be, number, CMDD_CTL_UNLOAD, e);
 }
 
 static void pool_trim(struct cmdd_service *svc);
@@ -401,27 +416,60 @@ static void undo_create(struct cmdd_service *svc, u32 number, const char *name)
 {
 	struct ultra_err e = { 0 };
 
-	if (plan_and_submit(svc, undo_destroy_fn, &number, &e))
+	if (unload_idle(svc, number, &e) || plan_and_submit(svc, undo_destroy_fn, &number, &e))
 		cmdd_log(CMDD_LOG_ERR, "undoing the create of '%s': %s", name, e.msg);
 	pool_trim(svc);
 }
 
-/* Settling a create that committed: load its image if the crash came before. */
-static void settle_load(struct cmdd_service *svc, const struct cmdd_jentry *x)
+struct settled_load {
+	bool loaded;
+	u32 cpu;
+	u32 channel;	/* UV_NONE: loaded before the crash, its channel is gone */
+};
+
+/*
+ * Settling a create that committed: load its image if the crash came before the
+ * load finished (no instance, or one still CREATED: its Boot channel was cut).
+ */
+static void settle_load(struct cmdd_service *svc, const struct cmdd_jentry *x,
+			struct settled_load *sl)
 {
 	const struct resdb *db = cmdd_replica_standby(&svc->rep);
-	u32 number = cmdd_find_partition(db, x->name), cpu = 0;
+	u32 number = cmdd_find_partition(db, x->name);
 	struct cmdd_run_status st;
 	struct ultra_err e = { 0 };
 
-	if (number == UV_NONE || !run_status(svc, number, &st) || st.state != UV_PSTATE_NONE)
+	sl->loaded = false;
+	sl->cpu = 0;
+	sl->channel = UV_NONE;
+	if (number == UV_NONE)
 		return;
-	if (load_image(svc, number, x->image, &cpu, &e))
+	if (run_status(svc, number, &st)) {
+		sl->loaded = st.state != UV_PSTATE_NONE && st.state != UV_PSTATE_CREATED;
+		sl->cpu = st.cpu;
+	}
+	if (sl->loaded)
+		return;
+	if (load_image(svc, number, x->image, &sl->cpu, &sl->channel, &e)) {
 		cmdd_log(CMDD_LOG_ERR, "request %s: loading %s into '%s': %s", x->id, x->image,
 			 x->name, e.msg);
-	else
-		cmdd_log(CMDD_LOG_NOTICE, "request %s: loaded %s into '%s' (CPU %u)", x->id,
-			 x->image, x->name, cpu);
+		return;
+	}
+	sl->loaded = true;
+	cmdd_log(CMDD_LOG_NOTICE, "request %s: loaded %s into '%s' (CPU %u)", x->id, x->image,
+		 x->name, sl->cpu);
+}
+
+/* What a direct answer would have said about the image. */
+static void settled_json(json_object *result, const struct cmdd_jentry *x,
+			 const struct settled_load *sl)
+{
+	add_str(result, "image", x->image);
+	json_object_object_add(result, "image_loaded", json_object_new_boolean(sl->loaded));
+	if (sl->loaded)
+		add_int(result, "image_cpu", sl->cpu);
+	if (sl->channel != UV_NONE)
+		add_number(result, "boot_channel", sl->channel);
 }
 
 /* ---- settling what was in flight ---------------------------------------------------- */
@@ -491,6 +539,7 @@ static int settle(struct cmdd_service *svc, const struct cmdd_jentry *in, struct
 {
 	struct cmdd_jentry x = *in;
 	const struct resdb *db = cmdd_replica_standby(&svc->rep);
+	struct settled_load sl = { .channel = UV_NONE };
 	enum outcome out = OUT_NONE;
 	json_object *result, *resp;
 	int ret;
@@ -527,9 +576,13 @@ static int settle(struct cmdd_service *svc, const struct cmdd_jentry *in, struct
 		svc->aborted++;
 		return cmdd_journal_forget(svc->journal, x.id, e);
 	}
-	if (x.op == CMDD_OP_CREATE && x.image[0])
-		settle_load(svc, &x);
+	if (x.op == CMDD_OP_CREATE && x.image[0]) {
+		settle_load(svc, &x, &sl);
+		db = cmdd_replica_standby(&svc->rep);	/* the load changed it */
+	}
 	result = result_for(svc, db, &x);
+	if (result && x.op == CMDD_OP_CREATE && x.image[0])
+		settled_json(result, &x, &sl);
 	if (!result)
 		return ultra_err_set(e, EUCLEAN, "request %s committed but '%s' is gone", x.id,
 				     x.name);
@@ -722,7 +775,7 @@ int cmdd_service_open(struct cmdd_service **out, struct cmdd_backend *be,
 {
 	struct cmdd_service *svc = calloc(1, sizeof(*svc));
 	struct cmdd_host_info host = { 0 };
-	u32 i;
+	u32 i, n = 0;
 	int ret;
 
 	*out = NULL;
@@ -750,6 +803,16 @@ int cmdd_service_open(struct cmdd_service **out, struct cmdd_backend *be,
 	svc->pool_floor = cfg->pool_floor / CMDD_MEM_UNIT * CMDD_MEM_UNIT;
 	for (i = 0; i < RESDB_MAX_CPUS; i++)
 		svc->plan.cpu_allowed[i] = i < svc->nr_cpus;
+	/*
+	 * Boot channels are only ever in use inside one request: any found now were
+	 * left by a daemon that died (the module detached them with its fd). A
+	 * create cut in its load is loaded again by settle_all's roll-forward.
+	 */
+	ret = cmdd_boot_drop(svc, UV_NONE, &n, e);
+	if (ret)
+		goto fail;
+	if (n)
+		cmdd_log(CMDD_LOG_NOTICE, "%u Boot channel(s) left by an earlier daemon destroyed", n);
 	ret = settle_all(svc, e);
 	if (ret)
 		goto fail;
@@ -784,6 +847,17 @@ void cmdd_service_close(struct cmdd_service *svc)
 struct cmdd_replica *cmdd_service_replica(struct cmdd_service *svc)
 {
 	return &svc->rep;
+}
+
+struct cmdd_backend *cmdd_service_backend(struct cmdd_service *svc)
+{
+	return svc->be;
+}
+
+int cmdd_service_txn(struct cmdd_service *svc, int (*fn)(struct cmdd_plan *, void *), void *arg,
+		     struct ultra_err *e)
+{
+	return plan_and_submit(svc, fn, arg, e);
 }
 
 void cmdd_service_set_failpoint(struct cmdd_service *svc, enum cmdd_failpoint fp)
@@ -872,7 +946,7 @@ static bool failpoint(struct cmdd_service *svc, enum cmdd_failpoint fp)
 
 /* What a response says about a partition after a change: its detail. */
 static json_object *created_result(struct cmdd_service *svc, const struct cmdd_request *req,
-				   bool loaded, u32 cpu)
+				   bool loaded, u32 cpu, u32 channel)
 {
 	const struct resdb *db = cmdd_replica_standby(&svc->rep);
 	json_object *result = partition_json(svc, db, cmdd_find_partition(db, req->c.name), true);
@@ -880,8 +954,10 @@ static json_object *created_result(struct cmdd_service *svc, const struct cmdd_r
 	if (result && req->image[0]) {
 		add_str(result, "image", req->image);
 		json_object_object_add(result, "image_loaded", json_object_new_boolean(loaded));
-		if (loaded)
+		if (loaded) {
 			add_int(result, "image_cpu", cpu);
+			add_number(result, "boot_channel", channel);
+		}
 	}
 	return result;
 }
@@ -901,7 +977,7 @@ static int control(struct cmdd_service *svc, const struct cmdd_request *req, u32
 		   struct ultra_err *e)
 {
 	struct cmdd_run_status st;
-	u32 cpu = 0;
+	u32 cpu = 0, chan = UV_NONE;
 	int ret;
 
 	if (!svc->be->ops->status)
@@ -922,10 +998,14 @@ static int control(struct cmdd_service *svc, const struct cmdd_request *req, u32
 				return ultra_err_set(e, EINVAL,
 						     "'%s' has no image loaded (state %s): start it with an image",
 						     req->c.name, st.state < 7 ? run_state_names[st.state] : "?");
-			ret = load_image(svc, number, req->image, &cpu, e);
+			ret = load_image(svc, number, req->image, &cpu, &chan, e);
 			if (ret)
 				return ret;
 		}
+		/* ¶[0126]: once it boots, its Boot channel is destroyed */
+		ret = cmdd_boot_drop(svc, number, NULL, e);
+		if (ret)
+			return ret;
 		return svc->be->ops->control(svc->be, number, CMDD_CTL_START, e);
 	case CMDD_OP_PAUSE:
 		return svc->be->ops->control(svc->be, number, CMDD_CTL_PAUSE, e);
@@ -959,7 +1039,7 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	void *image = NULL;
 	size_t image_len = 0;
 	bool ctl = false, loaded = false;
-	u32 cpu = 0;
+	u32 cpu = 0, chan = UV_NONE;
 	int ret;
 
 	pthread_mutex_lock(&svc->update_lock);
@@ -1006,7 +1086,7 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 		}
 		/* a bad image is refused before anything changes */
 		if (req->image[0]) {
-			if (!svc->be->ops->load) {
+			if (!svc->be->ops->build) {
 				resp = error_response(req->id, EOPNOTSUPP,
 						      "the %s backend cannot load images",
 						      svc->be->ops->name);
@@ -1071,9 +1151,11 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	}
 	if (failpoint(svc, CMDD_FAIL_AFTER_JOURNAL))
 		goto crashed;
-	if (ctl)
+	/* a loaded instance that never ran would make the module refuse the destroy */
+	ret = req->op == CMDD_OP_DESTROY ? unload_idle(svc, m.number, &e) : 0;
+	if (!ret && ctl)
 		ret = control(svc, req, m.number, &e);
-	else
+	else if (!ret)
 		ret = svc->plan.nr ? submit_plan(svc, &res, &e) : 0;
 	if (ret) {
 		struct ultra_err e2;
@@ -1100,7 +1182,7 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	} else if (req->op == CMDD_OP_CREATE && image) {
 		u32 number = cmdd_find_partition(db, req->c.name);
 
-		ret = svc->be->ops->load(svc->be, number, image, image_len, &cpu, &e);
+		ret = cmdd_boot_image(svc, number, req->image, image, image_len, &cpu, &chan, &e);
 		if (ret) {
 			/* the image is part of the request: undo the create */
 			resp = cmdd_response_error(req->id, &e);
@@ -1110,9 +1192,9 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 			goto out;
 		}
 		loaded = true;
-		result = created_result(svc, req, loaded, cpu);
+		result = created_result(svc, req, loaded, cpu, chan);
 	} else if (req->op == CMDD_OP_CREATE) {
-		result = created_result(svc, req, false, 0);
+		result = created_result(svc, req, false, 0, UV_NONE);
 	} else {
 		result = partition_json(svc, db, m.number, true);
 	}

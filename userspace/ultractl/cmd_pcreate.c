@@ -169,8 +169,10 @@ static void print_partition(json_object *p)
 		}
 	printf("\n");
 	if (json_object_object_get_ex(p, "image", &run))
-		printf("  image %s%s\n", json_object_get_string(run),
-		       jint(p, "image_loaded") ? " loaded" : " not loaded");
+		printf("  image %s%s%s%s\n", json_object_get_string(run),
+		       jint(p, "image_loaded") ? " loaded" : " not loaded",
+		       jstr(p, "boot_channel")[0] ? " through Boot channel " : "",
+		       jstr(p, "boot_channel"));
 	if (json_object_object_get_ex(p, "run", &run))
 		printf("  run: CPU %" PRId64 ", %" PRId64 " exits (%" PRId64
 		       " host interrupts), %" PRId64 " console bytes%s\n",

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Images into partitions through a Boot channel (¶[0126]): "the command
+ * partition is the server for the boot channel, and it reads the appropriate
+ * firmware image from storage directly into the new partition's boot channel
+ * ... Once the virtual partition firmware is booted the channel is destroyed."
+ *
+ * For a partition the daemon created (updater only):
+ *
+ *   1. the module builds its instance without an image (UV_PART_LOAD_F_NOIMAGE:
+ *      memory zeroed, state CREATED, not startable);
+ *   2. a transaction gives it a one-page Boot channel over the top page of its
+ *      guest memory (placement.c);
+ *   3. the daemon opens it as its server (the module's attach transaction),
+ *      serving as the built-in "boot" partition: in this hosted variant the
+ *      command partition is a process with no descriptor of its own, and the
+ *      database wants a partition in the server slot;
+ *   4. through the mapping of the client's memory a userspace loader
+ *      (userspace/lib/boot_*.c) writes the image and its boot information
+ *      below the channel, the module gets the entry state (UV_IOC_PART_ENTRY),
+ *      and the header's config says COMPLETE;
+ *   5. the daemon closes the channel fd (the module detaches it); the channel
+ *      itself stays, with its record, until the partition starts, when
+ *      cmdd_boot_drop() destroys it.
+ *
+ * Nothing here survives the process: a daemon killed half-way leaves a Boot
+ * channel (the module detached it when the fd died) and an instance that is
+ * CREATED. The next daemon destroys every Boot channel it finds before it
+ * serves, and the journal's roll-forward of the create loads it again.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/ultravisor_channel.h>
+
+#include "commandd.h"
+#include "resdb/text.h"
+
+struct boot_arg {
+	u32 number;
+	u32 channel;
+};
+
+static int boot_channel_fn(struct cmdd_plan *pl, void *arg)
+{
+	struct boot_arg *b = arg;
+
+	return cmdd_place_boot_channel(pl, b->number, &b->channel);
+}
+
+/* ---- finding Boot channels in the replica -------------------------------------------- */
+
+#define BOOT_MAX	256	/* per sweep; more would be a bug somewhere */
+
+struct boot_list {
+	const struct resdb *db;
+	u32 client;		/* UV_NONE: any */
+	u32 n;
+	u32 ch[BOOT_MAX];
+};
+
+static int boot_list_cb(void *ctx, const struct cmdd_ipage *p)
+{
+	struct boot_list *l = ctx;
+	u32 i;
+
+	if (p->scale != 1)
+		return 0;
+	for (i = 0; i < RESDB_ENTRIES && l->n < BOOT_MAX; i++) {
+		u32 n = cmdd_pfn_gmk(l->db, cmdd_entry_pfn(1, p->frame, i));
+		const struct resdb_channel *ch;
+
+		/* channel descriptors are 4 KiB pages of the ultravisor's control memory */
+		if (p->e[i] != (l->db->ultra | UV_ENTRY_CTRL))
+			continue;
+		ch = resdb_channel(l->db, n);
+		if (ch && ch->type == UV_CHANNEL_TYPE_BOOT &&
+		    (l->client == UV_NONE || ch->client == l->client))
+			l->ch[l->n++] = n;
+	}
+	return 0;
+}
+
+static int drop_fn(struct cmdd_plan *pl, void *arg)
+{
+	const struct boot_list *l = arg;
+	u32 i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < l->n; i++)
+		ret = cmdd_place_channel_destroy(pl, l->ch[i]);
+	return ret;
+}
+
+int cmdd_boot_drop(struct cmdd_service *svc, u32 client, u32 *count, struct ultra_err *e)
+{
+	struct boot_list *l = calloc(1, sizeof(*l));
+	char num[40];
+	u32 i;
+	int ret;
+
+	if (count)
+		*count = 0;
+	if (!l)
+		return ultra_err_set(e, ENOMEM, "out of memory");
+	l->db = cmdd_replica_standby(cmdd_service_replica(svc));
+	l->client = client;
+	ret = cmdd_map_visit(l->db, boot_list_cb, l);
+	if (ret) {
+		ret = ultra_err_set(e, EIO, "cannot read the replica's map: %s", resdb_strerror(ret));
+		goto out;
+	}
+	if (!l->n)
+		goto out;
+	ret = cmdd_service_txn(svc, drop_fn, l, e);
+	if (ret)
+		goto out;
+	for (i = 0; i < l->n; i++) {
+		resdb_text_print_number(l->ch[i], num, sizeof(num));
+		cmdd_log(CMDD_LOG_INFO, "Boot channel %s destroyed", num);
+	}
+	if (count)
+		*count = l->n;
+out:
+	free(l);
+	return ret;
+}
+
+/* ---- serving one -------------------------------------------------------------------- */
+
+/* The server's part of the header: config, then READY (the header's own rules). */
+static void publish(struct uv_channel_header *h, const struct uv_boot_config *cfg)
+{
+	u32 gen = le32toh(__atomic_load_n(&h->config_generation, __ATOMIC_RELAXED));
+
+	/* odd while it changes, as VIRTIO's config generation */
+	__atomic_store_n(&h->config_generation, htole32(gen | 1), __ATOMIC_RELEASE);
+	memcpy(h->config, cfg, sizeof(*cfg));
+	__atomic_store_n(&h->config_size, htole32((u32)sizeof(*cfg)), __ATOMIC_RELAXED);
+	__atomic_store_n(&h->config_generation, htole32((gen | 1) + 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&h->server_state, htole32(UV_CHANNEL_SERVER_READY), __ATOMIC_RELEASE);
+}
+
+/* What the module wrote at create: a Boot channel of this client, where we mapped it. */
+static int header_ok(const struct uv_channel_header *h, const struct cmdd_chan_map *m,
+		     u32 number, struct ultra_err *e)
+{
+	static const struct uv_guid boot = UV_CHANNEL_GUID_BOOT;
+	struct uv_channel_header copy;
+
+	memcpy(&copy, h, sizeof(copy));
+	if (le64toh(copy.signature) != UV_CHANNEL_SIGNATURE ||
+	    memcmp(&copy.type, &boot, sizeof(boot)) != 0 ||
+	    le32toh(copy.client_partition) != number ||
+	    le64toh(copy.channel_gpa) != m->channel_gpa)
+		return ultra_err_set(e, EPROTO,
+				     "the Boot channel's header at %#llx is not what the module writes",
+				     (unsigned long long)m->channel_gpa);
+	return 0;
+}
+
+/*
+ * Test hook (tests/vm/commandd-boot.sh): ULTRA_COMMANDD_TEST_BOOT_PAUSE_MS holds the
+ * daemon inside a Boot channel, image written and entry not yet set, so a test can
+ * kill it there.
+ */
+static void test_pause(u32 number)
+{
+	const char *v = getenv("ULTRA_COMMANDD_TEST_BOOT_PAUSE_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+	struct timespec t;
+
+	if (ms <= 0)
+		return;
+	cmdd_log(CMDD_LOG_WARNING, "test hook: pausing %ld ms inside the Boot channel of [%#x]",
+		 ms, number);
+	t.tv_sec = ms / 1000;
+	t.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
+/* Write the image through an open Boot channel and set the entry state. */
+static int serve(struct cmdd_service *svc, u32 number, const struct cmdd_chan_map *m,
+		 const void *image, size_t len, struct ultra_boot_entry *en, struct ultra_err *e)
+{
+	struct cmdd_backend *be = cmdd_service_backend(svc);
+	struct uv_channel_header *h = (void *)(m->base + m->channel_gpa);
+	struct ultra_guest_window w = { .base = m->base, .gpa = 0, .size = m->channel_gpa };
+	struct uv_boot_config cfg;
+	int ret;
+
+	ret = header_ok(h, m, number, e);
+	if (ret)
+		return ret;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.state = htole32(UV_BOOT_LOADING);
+	cfg.format = htole32(UV_BOOT_FORMAT_MULTIBOOT);
+	cfg.image_bytes = htole64(len);
+	publish(h, &cfg);
+	/* the window: the guest's memory below its Boot channel (the top page) */
+	ret = ultra_boot_multiboot(&w, image, len, NULL, en, e);
+	if (!ret) {
+		test_pause(number);
+		ret = be->ops->entry(be, number, en, e);
+	}
+	cfg.state = htole32(ret ? UV_BOOT_FAILED : UV_BOOT_COMPLETE);
+	if (!ret) {
+		cfg.load_low = htole64(en->low);
+		cfg.load_high = htole64(en->high);
+		cfg.entry_mode = htole32(en->mode);
+		cfg.entry_eip = htole32(en->eip);
+		cfg.entry_eax = htole32(en->eax);
+		cfg.entry_ebx = htole32(en->ebx);
+		cfg.entry_esi = htole32(en->esi);
+	}
+	publish(h, &cfg);
+	return ret;
+}
+
+int cmdd_boot_image(struct cmdd_service *svc, u32 number, const char *path, const void *image,
+		    size_t len, u32 *cpu, u32 *channel, struct ultra_err *e)
+{
+	struct cmdd_backend *be = cmdd_service_backend(svc);
+	struct cmdd_replica *rep = cmdd_service_replica(svc);
+	struct boot_arg arg = { .number = number, .channel = UV_NONE };
+	struct boot_list one = { .n = 1 };
+	struct ultra_boot_entry en;
+	struct cmdd_chan_map m;
+	struct ultra_err e2;
+	char num[40], name[UV_NAME_LEN + 1];
+	const struct resdb_partition *p;
+	u64 mem = 0;
+	int ret;
+
+	if (!be->ops->build || !be->ops->entry || !be->ops->chan_open || !be->ops->chan_close)
+		return ultra_err_set(e, EOPNOTSUPP, "the %s backend cannot load images",
+				     be->ops->name);
+	p = resdb_partition(cmdd_replica_standby(rep), number);
+	snprintf(name, sizeof(name), "%.*s", UV_NAME_LEN, p ? p->name : "?");
+	/* a Boot channel left by an interrupted load holds the page the new one takes */
+	ret = cmdd_boot_drop(svc, number, NULL, e);
+	if (!ret)
+		ret = be->ops->build(be, number, cpu, &mem, e);
+	if (!ret)
+		ret = cmdd_service_txn(svc, boot_channel_fn, &arg, e);
+	if (ret)
+		return ret;
+	resdb_text_print_number(arg.channel, num, sizeof(num));
+	ret = be->ops->chan_open(be, arg.channel, cmdd_replica_standby(rep)->boot, &m, e);
+	/* attaching and detaching are the module's transactions: the replica follows */
+	if (cmdd_replica_catch_up(rep, &e2))
+		cmdd_log(CMDD_LOG_ERR, "replica catch-up failed: %s", e2.msg);
+	if (!ret) {
+		ret = serve(svc, number, &m, image, len, &en, e);
+		be->ops->chan_close(be, &m);
+		if (cmdd_replica_catch_up(rep, &e2))
+			cmdd_log(CMDD_LOG_ERR, "replica catch-up failed: %s", e2.msg);
+	}
+	if (ret) {
+		one.ch[0] = arg.channel;
+		if (cmdd_service_txn(svc, drop_fn, &one, &e2))
+			cmdd_log(CMDD_LOG_ERR, "destroying Boot channel %s: %s", num, e2.msg);
+		cmdd_log(CMDD_LOG_WARNING, "Boot channel %s of '%s': loading %s failed: %s", num,
+			 name, path, e->msg);
+		return ret;
+	}
+	*channel = arg.channel;
+	cmdd_log(CMDD_LOG_INFO,
+		 "served Boot channel %s of '%s' (gpa %#llx): %s, %zu bytes, Multiboot, written to [%#llx, %#llx) of %llu MiB; entry %#x, CPU %u",
+		 num, name, (unsigned long long)m.channel_gpa, path, len,
+		 (unsigned long long)en.low, (unsigned long long)en.high,
+		 (unsigned long long)(mem >> 20), en.eip, *cpu);
+	return 0;
+}
