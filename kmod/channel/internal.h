@@ -11,6 +11,8 @@
  *                            by its fault handler (under mmap_lock) around the
  *                            insertion, so a refresh + zap cannot miss a PTE
  *   uv_chan.ev_lock (spin)   the eventfds of a channel (hypercall path)
+ *   uv_inst_lock (core/part.c) taken inside uv_chan_lock to raise a notification's
+ *                            interrupt; part.c never calls into the channel code
  * A channel is freed with kfree_rcu() after it left both xarrays: the notify
  * hypercall looks it up under rcu_read_lock() without any of the locks above.
  * uv_db_apply_locked() calls uv_chan_db_committed(), which takes uv_chan_lock:
@@ -60,6 +62,9 @@ struct uv_chan {
 	atomic64_t kicks;
 	atomic64_t signalled;
 	atomic64_t notifies;
+	atomic64_t irqs;		/* notifies that raised the client's interrupt */
+	atomic64_t used_only;		/* notifies of polled queues: the used ring says it */
+	atomic64_t bad_vector;		/* notifies refused: the client's vector is no IRQ */
 	struct rcu_head rcu;
 };
 

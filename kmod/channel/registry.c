@@ -398,6 +398,9 @@ int uv_chan_ioctl_list(void __user *uarg)
 		o->guest_kicks = atomic64_read(&c->kicks);
 		o->kicks_signalled = atomic64_read(&c->signalled);
 		o->server_notifies = atomic64_read(&c->notifies);
+		o->server_irqs = atomic64_read(&c->irqs);
+		o->server_used_only = atomic64_read(&c->used_only);
+		o->bad_vector = atomic64_read(&c->bad_vector);
 		o->epoch = c->epoch;
 		n++;
 	}

@@ -30,6 +30,7 @@
 #include "core/core.h"
 #include "core/db.h"
 #include "core/events.h"
+#include "core/part.h"
 
 /* Rebuild the fd's table from the database and drop every PTE it has. */
 void uv_chan_srv_refresh(struct uv_chan_srv *s)
@@ -157,33 +158,61 @@ static long uv_chan_eventfd(struct uv_chan_srv *s, void __user *uarg)
 	return 0;
 }
 
+/*
+ * The server's used-buffer (or config-change) notification: raise the vector the
+ * client wrote for the queue (or config_vector) in the client's vCPU; a queue
+ * without one (UV_CHANNEL_NO_VECTOR) is polled by the guest, nothing to do. The
+ * vector is read once from client memory and checked before it is used.
+ */
 static long uv_chan_notify(struct uv_chan_srv *s, void __user *uarg)
 {
 	struct uv_channel_header *h;
 	struct uv_chan_notify a;
+	struct uv_chan *c;
+	bool config;
 	u32 usize;
-	int ret;
+	int ret, raised = 0;
 
 	ret = uv_copy_in(&a, sizeof(a), UV_CHAN_NOTIFY_SIZE_VER0,
 			 offsetof(struct uv_chan_notify, vector), uarg, &usize);
 	if (ret)
 		return ret;
-	if (a.flags || a.queue >= UV_CHANNEL_MAX_QUEUES)
+	config = a.flags & UV_CHAN_NOTIFY_F_CONFIG;
+	if ((a.flags & ~UV_CHAN_NOTIFY_F_CONFIG) || a.queue >= UV_CHANNEL_MAX_QUEUES ||
+	    (config && a.queue))
 		return -EINVAL;
 	mutex_lock(&uv_chan_lock);
-	if (!s->chan || !s->attached) {
+	c = s->chan;
+	if (!c || !s->attached) {
 		mutex_unlock(&uv_chan_lock);
 		return -ENOLINK;
 	}
-	atomic64_inc(&s->chan->notifies);
-	h = uv_chan_header(s->chan);
+	atomic64_inc(&c->notifies);
+	h = uv_chan_header(c);
 	/* client-written: one read, only the copy is used */
-	a.vector = h ? le16_to_cpu(READ_ONCE(h->queue[a.queue].vector)) : UV_CHANNEL_NO_VECTOR;
+	if (!h)
+		a.vector = UV_CHANNEL_NO_VECTOR;
+	else if (config)
+		a.vector = le16_to_cpu(READ_ONCE(h->config_vector));
+	else
+		a.vector = le16_to_cpu(READ_ONCE(h->queue[a.queue].vector));
+	if (a.vector == UV_CHANNEL_NO_VECTOR) {
+		atomic64_inc(&c->used_only);
+	} else if (a.vector < UV_CHAN_FIRST_VECTOR || a.vector > UV_CHAN_LAST_VECTOR) {
+		atomic64_inc(&c->bad_vector);
+		pr_info_ratelimited("channel %#x: the client's %s vector %u is not an external interrupt (%u..%u): not raised\n",
+				    c->number, config ? "config" : "queue", a.vector,
+				    UV_CHAN_FIRST_VECTOR, UV_CHAN_LAST_VECTOR);
+		ret = -ERANGE;
+	} else {
+		raised = uv_inst_raise_irq(c->client, a.vector);
+		if (!raised)
+			atomic64_inc(&c->irqs);
+	}
 	mutex_unlock(&uv_chan_lock);
-	ret = uv_copy_out(uarg, &a, sizeof(a), usize);
-	if (!ret && a.vector != UV_CHANNEL_NO_VECTOR)
-		ret = -EOPNOTSUPP;	/* interrupt injection comes with the Linux guest */
-	return ret;
+	if (uv_copy_out(uarg, &a, sizeof(a), usize))
+		return -EFAULT;
+	return ret ? ret : raised;
 }
 
 static long uv_chan_fd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

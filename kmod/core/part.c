@@ -225,6 +225,19 @@ static void uv_inst_unload(struct uv_inst *in, const char *why)
 	uv_inst_free(in, why);
 }
 
+int uv_inst_raise_irq(u32 number, unsigned int vector)
+{
+	struct uv_inst *in;
+	int ret = -ESRCH;
+
+	mutex_lock(&uv_inst_lock);
+	in = xa_load(&uv_insts, number);
+	if (in && in->mon)
+		ret = uv_partition_raise_irq(in->mon, vector);
+	mutex_unlock(&uv_inst_lock);
+	return ret;
+}
+
 /* ---- building an instance from the database ---- */
 
 struct uv_ext_ctx {

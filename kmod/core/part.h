@@ -28,6 +28,13 @@ int uv_ioctl_part_sched(void __user *uarg);
  * instance is not STOPPED or FAULTED, or leaves it no processor slot on the
  * CPU its vCPU runs on.
  */
+/*
+ * Raise external interrupt @vector in partition @number's vCPU (a channel's
+ * server -> client notification). 0; -ESRCH if it has no instance; -EINVAL for
+ * a vector outside 32..255. Process context; takes uv_inst_lock.
+ */
+int uv_inst_raise_irq(u32 number, unsigned int vector);
+
 int uv_inst_txn_check(const struct uv_txn_step *steps, u32 nr, char *msg, size_t len);
 /*
  * After it committed (lock still held): unload the instances it took from,

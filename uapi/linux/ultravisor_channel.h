@@ -294,8 +294,9 @@ enum uv_channel_error {
  * struct uv_channel_queue - one queue's descriptor in the header page (64 bytes)
  * @size:	client: entries in this queue, a power of two <= @max_size; 0 = unused.
  * @max_size:	module: the most entries the queue memory reserved for it holds.
- * @vector:	client: interrupt vector the module injects for this queue's used-buffer
- *		notifications, chosen at attach; UV_CHANNEL_NO_VECTOR = the guest polls.
+ * @vector:	client: interrupt vector (32..255) the module injects for this queue's
+ *		used-buffer notifications, chosen at attach; UV_CHANNEL_NO_VECTOR = the
+ *		guest polls. Any other value is refused at each notification.
  * @enable:	client: 1 once the queue's rings are set up (before DRIVER_OK), else 0.
  * @notify_data: module: the value the client passes with its notify hypercall or
  *		doorbell write for this queue (VIRTIO "queue notify data").
@@ -333,8 +334,8 @@ struct uv_channel_queue {
  * @client_partition: module: the client partition's number.
  * @virtio_device_id: module: UV_VIRTIO_ID_* of the device the channel carries.
  * @num_queues:	module: queue descriptors in use, <= UV_CHANNEL_MAX_QUEUES.
- * @config_vector: client: vector for configuration-change interrupts, or
- *		UV_CHANNEL_NO_VECTOR.
+ * @config_vector: client: vector (32..255) for configuration-change interrupts
+ *		(UV_IOC_CHAN_NOTIFY with UV_CHAN_NOTIFY_F_CONFIG), or UV_CHANNEL_NO_VECTOR.
  * @client_state: client: UV_CHANNEL_CLIENT_* bits.
  * @server_state: server (module when none is attached): enum uv_channel_server_state.
  * @broken_reason: server: enum uv_channel_error when @server_state is BROKEN, else 0.
@@ -468,8 +469,9 @@ enum uv_boot_format {
  * @size:	bytes of the channel (the pages the database gives it).
  * @channel_id:	the channel's number (header channel_id): pass @gpa, not this, to
  *		UV_HC_CHANNEL_NOTIFY.
- * @interrupt:	the interrupt the module injects for the channel, or
- *		UV_CHANNEL_NO_VECTOR while interrupts are not offered (guests poll).
+ * @interrupt:	UV_CHANNEL_NO_VECTOR: the module assigns no vector; the guest
+ *		chooses its own per queue (uv_channel_queue.vector) and for config
+ *		changes (config_vector), and the module injects those.
  * @type_code:	enum uv_channel_type.
  * @reserved:	zero.
  */
@@ -492,9 +494,11 @@ struct uv_channel_entry {
  * <linux/ultravisor.h>), same rules as there: the first __u32 is the caller's
  * size, unknown input bytes must be zero, the module answers with its size. The
  * channel part of the ABI has its own minor number, UV_CHAN_ABI_MINOR, returned by
- * UV_IOC_CHAN_LIST; 1 is this first set.
+ * UV_IOC_CHAN_LIST; 1 is the first set, 2 adds interrupt injection by
+ * UV_IOC_CHAN_NOTIFY (UV_CHAN_NOTIFY_F_CONFIG, -ERANGE) and its counters in
+ * struct uv_chan_info.
  */
-#define UV_CHAN_ABI_MINOR		1
+#define UV_CHAN_ABI_MINOR		2
 #define UV_CHAN_IOCTL_MAGIC		0xB9	/* == UV_IOCTL_MAGIC */
 
 #define UV_CHAN_MAX_REGIONS		4
@@ -570,16 +574,30 @@ struct uv_chan_eventfd {
 
 #define UV_CHAN_EVENTFD_SIZE_VER0	16
 
+/* Vectors a client may choose for a queue or config_vector: external interrupts. */
+#define UV_CHAN_FIRST_VECTOR		32
+#define UV_CHAN_LAST_VECTOR		255
+
+/* uv_chan_notify.flags: a configuration change (config_vector), not a queue (0) */
+#define UV_CHAN_NOTIFY_F_CONFIG		0x1
+
 /**
  * struct uv_chan_notify - UV_IOC_CHAN_NOTIFY (channel fd): the server -> the guest
  * @size:	sizeof(struct uv_chan_notify).
- * @queue:	in: queue index whose used ring moved and whose event index asked for it.
- * @flags:	in: zero.
- * @vector:	out: the queue's vector as the client wrote it (UV_CHANNEL_NO_VECTOR:
- *		the guest polls the used ring, nothing more to do).
+ * @queue:	in: queue index whose used ring moved and whose event index asked for
+ *		it; 0 with UV_CHAN_NOTIFY_F_CONFIG.
+ * @flags:	in: 0, or UV_CHAN_NOTIFY_F_CONFIG: the server changed @config (and
+ *		config_generation).
+ * @vector:	out: the queue's vector (or config_vector) as the client wrote it.
  *
- * Counted in the channel's statistics. Interrupt injection does not exist yet:
- * for a queue with a vector the call returns -EOPNOTSUPP (after counting).
+ * The module reads the vector once from the header and injects it into the
+ * client partition's vCPU as an external interrupt (docs/monitor.md,
+ * "Interrupts"). UV_CHANNEL_NO_VECTOR: the guest polls the used ring, nothing
+ * more is done (a "used-ring-only" signal). Every call is counted in the
+ * channel's statistics (UV_IOC_CHAN_LIST). Errors: -ERANGE the client wrote a
+ * vector outside UV_CHAN_FIRST_VECTOR..UV_CHAN_LAST_VECTOR (refused, counted in
+ * bad_vector, logged); -ESRCH the client partition is not loaded; -ENOLINK the
+ * fd is detached.
  */
 struct uv_chan_notify {
 	__u32 size;
@@ -609,6 +627,11 @@ struct uv_chan_notify {
  * @server_notifies: UV_IOC_CHAN_NOTIFY calls (used-buffer notifications).
  * @epoch:	server_epoch (attaches so far).
  * @pad:	zero.
+ * @server_irqs: of @server_notifies, those that raised the client's interrupt.
+ * @server_used_only: of @server_notifies, those for a polled queue (no vector):
+ *		the used ring alone tells the guest.
+ * @bad_vector:	of @server_notifies, those refused: the client's vector is not
+ *		32..255.
  * @reserved:	zero.
  */
 struct uv_chan_info {
@@ -626,7 +649,10 @@ struct uv_chan_info {
 	__u64 server_notifies;
 	__u32 epoch;
 	__u32 pad;
-	__u64 reserved[5];
+	__u64 server_irqs;
+	__u64 server_used_only;
+	__u64 bad_vector;
+	__u64 reserved[2];
 };
 
 #define UV_CHAN_INFO_SIZE		128

@@ -83,6 +83,7 @@ struct con {
 	bool resume;			/* attached to a running channel: resume once */
 	bool again;			/* more work than one batch */
 	bool pty_in;			/* EPOLLIN on the PTY armed */
+	bool bad_vector_said;		/* the refused vector was logged once */
 	char in[IN_MAX];
 	size_t in_len;
 	uint64_t tx_bytes;
@@ -298,13 +299,26 @@ static void check_drops(struct con *c, uint16_t next, bool pending)
 	publish_drops(c);
 }
 
+/*
+ * The guest asked for a used-buffer notification (event index): the module
+ * injects the queue's vector, or does nothing for a polled queue. A vector the
+ * guest got wrong is refused by the module (ERANGE): said once, the guest can
+ * still poll; a guest that is not loaded (ESRCH) needs no interrupt.
+ */
 static void notify_guest(struct con *c, unsigned int qi, struct chan_dev_queue *q)
 {
 	struct uv_chan_notify nt = { .size = sizeof(nt), .queue = qi };
 
-	if (chan_dev_queue_need_notify(q) && ioctl(c->fd, UV_IOC_CHAN_NOTIFY, &nt) < 0 &&
-	    errno != EOPNOTSUPP)
+	if (!chan_dev_queue_need_notify(q) || !ioctl(c->fd, UV_IOC_CHAN_NOTIFY, &nt))
+		return;
+	if (errno == ERANGE) {
+		if (!c->bad_vector_said)
+			say("console %s: queue %u: the guest's interrupt vector %u is refused (not %u..%u); it must poll",
+			    c->name, qi, nt.vector, UV_CHAN_FIRST_VECTOR, UV_CHAN_LAST_VECTOR);
+		c->bad_vector_said = true;
+	} else if (errno != ESRCH) {
 		say("console %s: notify: %s", c->name, strerror(errno));
+	}
 }
 
 static void pty_out(struct con *c, const void *buf, size_t len)

@@ -4,7 +4,8 @@
  * docs/channels.md "Kernel side") with their type, client, server slots, the
  * pending-reclamation flag and the notification counters: guest kicks (notify
  * hypercalls), of those the eventfd signals delivered to a server, and the
- * server's used-buffer notifications (UV_IOC_CHAN_NOTIFY). Partition names come
+ * server's used-buffer notifications (UV_IOC_CHAN_NOTIFY) split into injected
+ * interrupts, used-ring-only signals and refused vectors. Partition names come
  * from the partition list. Works on a read-only /dev/ultravisor.
  */
 #include <errno.h>
@@ -90,6 +91,10 @@ static json_object *json_chan(const struct names *n, const struct uv_chan_info *
 			      json_object_new_int64((int64_t)c->kicks_signalled));
 	err |= ultra_json_add(o, "server_notifies",
 			      json_object_new_int64((int64_t)c->server_notifies));
+	err |= ultra_json_add(o, "server_irqs", json_object_new_int64((int64_t)c->server_irqs));
+	err |= ultra_json_add(o, "server_used_only",
+			      json_object_new_int64((int64_t)c->server_used_only));
+	err |= ultra_json_add(o, "bad_vector", json_object_new_int64((int64_t)c->bad_vector));
 	err |= ultra_json_add(o, "epoch", json_object_new_int64(c->epoch));
 	if (err) {
 		json_object_put(o);
@@ -117,13 +122,15 @@ static void print_chan(const struct names *n, const struct uv_chan_info *c)
 	}
 	printf("channel %s %s client %s %s pages %u gpa %#" PRIx64 " servers %s%s%s%s%s%s%s open %u%s"
 	       " guest_kicks=%" PRIu64 " kicks_signalled=%" PRIu64 " server_notifies=%" PRIu64
+	       " server_irqs=%" PRIu64 " server_used_only=%" PRIu64 " bad_vector=%" PRIu64
 	       " epoch=%u\n",
 	       num, t ? t->name : "?", name_of(n, c->client, cname, sizeof(cname)), cl,
 	       c->nr_pages, (uint64_t)c->gpa, ns ? sv[0] : "none", ns > 1 ? ", " : "",
 	       ns > 1 ? sv[1] : "", ns > 2 ? ", " : "", ns > 2 ? sv[2] : "", ns > 3 ? ", " : "",
 	       ns > 3 ? sv[3] : "", c->open, c->flags & UV_CHAN_F_PENDING ? " pending-reclamation" : "",
 	       (uint64_t)c->guest_kicks, (uint64_t)c->kicks_signalled,
-	       (uint64_t)c->server_notifies, c->epoch);
+	       (uint64_t)c->server_notifies, (uint64_t)c->server_irqs,
+	       (uint64_t)c->server_used_only, (uint64_t)c->bad_vector, c->epoch);
 }
 
 static int run_channel(struct ultractl_ctx *ctx, int argc, char **argv)

@@ -5,7 +5,9 @@
  * schedule, cycles, swaps, idle slots, timer interrupts, the longest
  * overrun of a boundary, and the slots it executes now; then each named
  * partition: time in the guest, slots granted/run/missed, exits by reason,
- * and the last two schedule swaps on its CPU. Text is one "key=value" line
+ * the last two schedule swaps on its CPU, interrupts raised and injected, and
+ * the notification counters of each channel it is the client of (one
+ * "  channel ..." line each; "channels" in --json). Text is one "key=value" line
  * per CPU and per partition, for scripts; --json gives the same fields.
  * --event also has the module raise them as sched-stats events (ultractl
  * events), which is how the command daemon gets them.
@@ -13,10 +15,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <linux/ultravisor_channel.h>
 #include <linux/ultravisor_txn.h>
+
+#include "chan_header.h"
 
 #include "ultra.h"
 #include "ultra_json.h"
@@ -86,7 +93,51 @@ static json_object *cpu_out(uint32_t cpu, const struct uv_cpu_stats *c, bool jso
 	return NULL;
 }
 
-static json_object *part_out(const char *name, const struct uv_part_sched *p, bool json)
+/*
+ * The notification counters of the channels @number is the client of (docs/
+ * channels.md, "Signals"): guest -> server kicks, server -> guest notifies and
+ * how they ended (interrupt, used ring only, refused vector).
+ */
+static json_object *chan_out(uint32_t number, const struct uv_chan_info *c, uint32_t n,
+			     bool json)
+{
+	json_object *arr = json ? json_object_new_array() : NULL;
+	const struct chan_type_info *t;
+	char num[32];
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].client != number)
+			continue;
+		t = chan_type_by_code(c[i].type);
+		ultra_part_number_str(c[i].number, num, sizeof(num));
+		if (json) {
+			json_object *o = json_object_new_object();
+
+			ultra_json_add(o, "channel", json_object_new_string(num));
+			ultra_json_add(o, "type", json_object_new_string(t ? t->name : "?"));
+			json_u64(o, "guest_kicks", c[i].guest_kicks);
+			json_u64(o, "kicks_signalled", c[i].kicks_signalled);
+			json_u64(o, "server_notifies", c[i].server_notifies);
+			json_u64(o, "server_irqs", c[i].server_irqs);
+			json_u64(o, "server_used_only", c[i].server_used_only);
+			json_u64(o, "bad_vector", c[i].bad_vector);
+			json_object_array_add(arr, o);
+			continue;
+		}
+		printf("  channel %s %s: guest_kicks=%" PRIu64 " kicks_signalled=%" PRIu64
+		       " server_notifies=%" PRIu64 " server_irqs=%" PRIu64
+		       " server_used_only=%" PRIu64 " bad_vector=%" PRIu64 "\n", num,
+		       t ? t->name : "?", (uint64_t)c[i].guest_kicks,
+		       (uint64_t)c[i].kicks_signalled, (uint64_t)c[i].server_notifies,
+		       (uint64_t)c[i].server_irqs, (uint64_t)c[i].server_used_only,
+		       (uint64_t)c[i].bad_vector);
+	}
+	return arr;
+}
+
+static json_object *part_out(const char *name, const struct uv_part_sched *p,
+			     const struct uv_part_status *st, bool json)
 {
 	char num[32];
 	size_t i;
@@ -111,6 +162,8 @@ static json_object *part_out(const char *name, const struct uv_part_sched *p, bo
 		json_u64(o, "swap1_cycle", p->swap_cycle[1]);
 		json_u64(o, "swap1_granted", p->swap_granted[1]);
 		json_u64(o, "cycles", p->cycles);
+		json_u64(o, "irq_raised", st->irq_raised);
+		json_u64(o, "irq_injected", st->irq_injected);
 		return o;
 	}
 	printf("partition %s %s: state=%s cpu=%u run_ns=%" PRIu64 " granted=%" PRIu64
@@ -120,14 +173,18 @@ static json_object *part_out(const char *name, const struct uv_part_sched *p, bo
 	for (i = 0; i < NR_EXIT_NAMES; i++)
 		printf(" %s=%" PRIu64, exit_names[i], (uint64_t)p->exits[i]);
 	printf(" swap0_cycle=%" PRIu64 " swap0_granted=%" PRIu64 " swap1_cycle=%" PRIu64
-	       " swap1_granted=%" PRIu64 " cycles=%" PRIu64 "\n",
+	       " swap1_granted=%" PRIu64 " cycles=%" PRIu64 " irq_raised=%" PRIu64
+	       " irq_injected=%" PRIu64 "\n",
 	       (uint64_t)p->swap_cycle[0], (uint64_t)p->swap_granted[0],
-	       (uint64_t)p->swap_cycle[1], (uint64_t)p->swap_granted[1], (uint64_t)p->cycles);
+	       (uint64_t)p->swap_cycle[1], (uint64_t)p->swap_granted[1], (uint64_t)p->cycles,
+	       (uint64_t)st->irq_raised, (uint64_t)st->irq_injected);
 	return NULL;
 }
 
 static int run_stats(struct ultractl_ctx *ctx, int argc, char **argv)
 {
+	struct uv_chan_list cl = { .size = sizeof(cl), .max = UV_CHAN_LIST_MAX };
+	struct uv_chan_info *chans = NULL;
 	struct ultra_err e = { 0 };
 	json_object *root = NULL, *cpus = NULL, *parts = NULL;
 	struct uv_version v;
@@ -168,17 +225,35 @@ static int run_stats(struct ultractl_ctx *ctx, int argc, char **argv)
 		if (o)
 			json_object_array_add(cpus, o);
 	}
+	if (argc > 1) {
+		chans = calloc(UV_CHAN_LIST_MAX, sizeof(*chans));
+		if (!chans) {
+			ultra_err_set(&e, ENOMEM, "out of memory");
+			goto fail;
+		}
+		cl.buf = (uintptr_t)chans;
+		if (ioctl(fd, UV_IOC_CHAN_LIST, &cl) < 0) {
+			ultra_err_set(&e, errno, "UV_IOC_CHAN_LIST: %s", strerror(errno));
+			goto fail;
+		}
+	}
 	for (i = 1; i < argc; i++) {
+		struct uv_part_status st;
 		struct uv_part_sched p;
-		json_object *o;
+		json_object *o, *ch;
 
 		if (ultra_part_lookup(fd, argv[i], &number, &e) ||
-		    ultra_part_sched(fd, number, &p, &e))
+		    ultra_part_sched(fd, number, &p, &e) ||
+		    ultra_part_status(fd, number, &st, &e))
 			goto fail;
-		o = part_out(argv[i], &p, ctx->json);
-		if (o)
+		o = part_out(argv[i], &p, &st, ctx->json);
+		ch = chan_out(number, chans, cl.count, ctx->json);
+		if (o) {
+			ultra_json_add(o, "channels", ch);
 			json_object_array_add(parts, o);
+		}
 	}
+	free(chans);
 	close(fd);
 	if (root) {
 		ultra_json_add(root, "cpus", cpus);
@@ -187,6 +262,7 @@ static int run_stats(struct ultractl_ctx *ctx, int argc, char **argv)
 	}
 	return fflush(stdout) ? ULTRACTL_EXIT_FAIL : ULTRACTL_EXIT_OK;
 fail:
+	free(chans);
 	close(fd);
 	json_object_put(root);
 	json_object_put(cpus);

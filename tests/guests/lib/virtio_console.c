@@ -30,7 +30,7 @@ static void *gpa_ptr(uint64_t gpa)
 	return (void *)(uintptr_t)(uint32_t)gpa;
 }
 
-static int queue_setup(struct vcon *c, struct vcon_queue *q, unsigned int qi)
+static int queue_setup(struct vcon *c, struct vcon_queue *q, unsigned int qi, uint16_t vector)
 {
 	volatile struct uv_channel_queue *d = &c->h->queue[qi];
 	uint16_t max = d->max_size, i;
@@ -60,14 +60,16 @@ static int queue_setup(struct vcon *c, struct vcon_queue *q, unsigned int qi)
 		q->desc[i].next = 0;
 		q->next[i] = (uint16_t)(i + 1);
 	}
-	q->avail->flags = UV_VRING_AVAIL_F_NO_INTERRUPT;
+	q->vector = vector;
+	q->avail->flags = vector == UV_CHANNEL_NO_VECTOR ? UV_VRING_AVAIL_F_NO_INTERRUPT : 0;
 	q->avail->idx = 0;
-	*q->used_event = 0xffff;	/* we poll: no used-buffer notification wanted */
+	/* polled: no used-buffer notification wanted; else one for the first entry */
+	*q->used_event = vector == UV_CHANNEL_NO_VECTOR ? 0xffff : 0;
 	q->avail_idx = q->published = q->last_used = 0;
 	q->num_free = q->size;
 	q->free_head = 0;
 	d->size = q->size;
-	d->vector = UV_CHANNEL_NO_VECTOR;
+	d->vector = vector;
 	barrier();
 	d->enable = 1;
 	return 0;
@@ -234,12 +236,28 @@ uint32_t vcon_read(struct vcon *c, void *buf, uint32_t max)
 		q->last_used++;
 		rx_post(q, (uint16_t)id);
 	}
-	*q->used_event = (uint16_t)(q->last_used - 1);
+	if (q->vector == UV_CHANNEL_NO_VECTOR) {
+		*q->used_event = (uint16_t)(q->last_used - 1);
+	} else {
+		/* interrupt at the next entry; before we look at the used index again */
+		*q->used_event = q->last_used;
+		mfence();
+	}
 	queue_publish(c, q);
 	return got;
 }
 
+int vcon_rx_empty(struct vcon *c)
+{
+	return c->rx.used->idx == c->rx.last_used;
+}
+
 int vcon_open(struct vcon *c, uint64_t wait_ns)
+{
+	return vcon_open_vec(c, wait_ns, UV_CHANNEL_NO_VECTOR);
+}
+
+int vcon_open_vec(struct vcon *c, uint64_t wait_ns, uint16_t rx_vector)
 {
 	uint32_t n, i, feat;
 	uint64_t end;
@@ -292,7 +310,8 @@ int vcon_open(struct vcon *c, uint64_t wait_ns)
 	c->cfg->tx_drop_avail = 0;
 	barrier();
 	h->client_state |= UV_CHANNEL_CLIENT_FEATURES_OK;
-	if (queue_setup(c, &c->rx, UV_CONSOLE_RECEIVEQ) || queue_setup(c, &c->tx, UV_CONSOLE_TRANSMITQ))
+	if (queue_setup(c, &c->rx, UV_CONSOLE_RECEIVEQ, rx_vector) ||
+	    queue_setup(c, &c->tx, UV_CONSOLE_TRANSMITQ, UV_CHANNEL_NO_VECTOR))
 		return -1;
 	for (i = 0; i < VCON_RX_BUFS && i < c->rx.size; i++)
 		rx_post(&c->rx, (uint16_t)i);

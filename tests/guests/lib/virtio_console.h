@@ -5,10 +5,12 @@
  *
  * It finds the partition's console channel with UV_HC_CHANNEL_LIST, negotiates
  * VERSION_1 and EVENT_IDX, sets up receiveq0 and transmitq0 in the channel's own
- * queue memory (the default placement the module wrote) and polls the used rings:
- * the monitor injects no interrupts yet, so the driver asks for no used-buffer
- * notifications. A kick (UV_HC_CHANNEL_NOTIFY) is sent only when the device's
- * avail_event says it is waiting for it.
+ * queue memory (the default placement the module wrote). By default it polls the
+ * used rings and asks for no used-buffer notifications; vcon_open_vec() gives
+ * receiveq0 an interrupt vector instead: the driver then publishes used_event =
+ * the next entry it waits for, and the server's notification becomes that
+ * interrupt (lib/irq.h waits for it in HLT). A kick (UV_HC_CHANNEL_NOTIFY) is
+ * sent only when the device's avail_event says it is waiting for it.
  *
  * The driver never waits for the host without a bound: a write that finds
  * transmitq0 full polls for room for at most the caller's time, then drops the
@@ -35,6 +37,7 @@ struct vcon_queue {
 	volatile uint16_t *avail_event;	/* the device's, in the used ring */
 	uint16_t size;
 	uint16_t notify_data;
+	uint16_t vector;		/* UV_CHANNEL_NO_VECTOR: polled */
 	uint16_t avail_idx;		/* private: next entry to fill */
 	uint16_t published;		/* avail_idx at the last kick decision */
 	uint16_t last_used;		/* private: next used entry to take */
@@ -61,6 +64,16 @@ struct vcon {
  * and set up the queues; 0, or -1 with c->err set.
  */
 int vcon_open(struct vcon *c, uint64_t wait_ns);
+
+/*
+ * vcon_open with @rx_vector for receiveq0's used-buffer notifications
+ * (UV_CHANNEL_NO_VECTOR: polled, as vcon_open). The vector is written as given,
+ * so a test can also write one the module must refuse.
+ */
+int vcon_open_vec(struct vcon *c, uint64_t wait_ns, uint16_t rx_vector);
+
+/* receiveq0 has nothing new since the last vcon_read (IF = 0 when it matters). */
+int vcon_rx_empty(struct vcon *c);
 
 /*
  * Queue @len bytes for transmission (one chain per VCON_TX_BUF bytes) without
