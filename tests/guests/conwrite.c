@@ -5,7 +5,9 @@
  * per publish, then gap=US microseconds of pause; wait=MS is how long a full
  * transmit queue is waited for before bytes are dropped. serial=1 writes the same
  * bytes to the serial port instead (the benchmark's reference). Reports on the
- * serial port: bytes queued and dropped, notifications sent, nanoseconds taken.
+ * serial port: bytes queued and dropped, notifications sent, nanoseconds taken;
+ * with progress=MS also every MS milliseconds "conwrite: progress off=N queued=N
+ * dropped=N", which shows it writing while no server reads its channel.
  *
  * The pattern (also in tests/vm/tools/con_check.c): byte i is in line i/64; its
  * column 63 is '\n', columns 0-7 the line number in hex, the others
@@ -63,6 +65,8 @@ void gmain(uint32_t magic, const struct mb_info *mbi)
 	uint64_t gap = parse_num(cmdline_get(mbi, "gap"), 0);
 	uint64_t wait = parse_num(cmdline_get(mbi, "wait"), 2000) * 1000000ULL;
 	int serial = (int)parse_num(cmdline_get(mbi, "serial"), 0);
+	uint64_t progress = parse_num(cmdline_get(mbi, "progress"), 0) * 1000000ULL;
+	uint64_t next_progress = 0;
 	uint32_t off = 0, queued = 0, in_burst = 0, msgs = 0, i, sum = 2166136261u, q;
 	uint64_t t0, t1;
 	struct vcon c;
@@ -105,6 +109,14 @@ void gmain(uint32_t magic, const struct mb_info *mbi)
 				vcon_publish(&c);
 			if (gap)
 				pause_us(gap);
+			if (progress && vcon_now() >= next_progress) {
+				next_progress = vcon_now() + progress;
+				puts("conwrite: progress");
+				report("off", off);
+				report("queued", queued);
+				report("dropped", serial ? 0 : c.dropped);
+				puts("\n");
+			}
 		}
 	}
 	if (!serial && vcon_drain(&c, 10000000000ULL)) {
