@@ -7,6 +7,7 @@
  *    one, 11 user partitions on the other five of an 8-CPU host;
  *  - memory in the largest pages that fit, contiguous;
  *  - a Boot channel over the top page of a partition's memory, and its removal;
+ *  - NUMA: memory from the node of the partition's first CPU on a two-node host;
  *  - 10 000 random create/destroy requests: the replica passes resdb_check(), equals
  *    the master, and the map stays coarse (4 KiB index pages counted and bounded);
  *    once everything is destroyed the map is back to its first shape.
@@ -33,6 +34,20 @@ static void open_host(u64 gib, u32 cpus)
 	struct cmdd_config cfg = { 0 };
 	struct ultra_err e = { 0 };
 
+	master = cmdd_master_new(&mc, &e);
+	ck_assert_msg(master, "%s", e.msg);
+	ck_assert_int_eq(cmdd_master_open(master, &be, &e), 0);
+	ck_assert_msg(!cmdd_service_open(&svc, be, &cfg, &e), "%s", e.msg);
+}
+
+/* The same with a synthetic NUMA topology: memory and CPUs cut evenly. */
+static void open_host_numa(u64 gib, u32 cpus, u32 nodes)
+{
+	struct cmdd_master_cfg mc = { .host_pages = gib << 18, .nr_cpus = cpus };
+	struct cmdd_config cfg = { 0 };
+	struct ultra_err e = { 0 };
+
+	cmdd_numa_even(&cfg.numa, nodes, mc.host_pages, cpus);
 	master = cmdd_master_new(&mc, &e);
 	ck_assert_msg(master, "%s", e.msg);
 	ck_assert_int_eq(cmdd_master_open(master, &be, &e), 0);
@@ -378,6 +393,82 @@ START_TEST(boot_channel_top_page)
 }
 END_TEST
 
+struct span {
+	u32 number;
+	u64 desc;
+	u64 lo, hi;	/* lowest and one past the highest page frame of its memory */
+	u64 pages;
+};
+
+static int span_cb(void *ctx, u64 pfn, u64 nr, u32 entry)
+{
+	struct span *x = ctx;
+
+	if (entry != x->number || pfn == x->desc)
+		return 0;
+	if (!x->pages || pfn < x->lo)
+		x->lo = pfn;
+	if (pfn + nr > x->hi)
+		x->hi = pfn + nr;
+	x->pages += nr;
+	return 0;
+}
+
+static struct span span_of(const char *name)
+{
+	const struct resdb *db = cmdd_replica_standby(cmdd_service_replica(svc));
+	struct span x = { .number = cmdd_find_partition(db, name) };
+
+	ck_assert_uint_ne(x.number, UV_NONE);
+	x.desc = db->base_pfn + x.number;
+	ck_assert_int_eq(resdb_partition_extents(db, x.number, span_cb, &x), 0);
+	return x;
+}
+
+/*
+ * NUMA on a synthetic two-node host (64 GiB, 8 CPUs: node 0 has the first 32 GiB
+ * and CPUs 0-3, node 1 the rest): a user partition goes on the highest CPU and
+ * gets its memory from node 1, though the lowest free memory is node 0's; an I/O
+ * partition gets CPU 0 and node 0's memory; one bigger than what its node has
+ * left gets all of that node's and the rest elsewhere. The same requests on one
+ * node put the user's memory at the lowest address (no preference).
+ */
+START_TEST(numa_memory_on_cpu_node)
+{
+	const u64 half = 32ull << 18;	/* pages in 32 GiB */
+	struct resdb_check_report rep;
+	struct span u, io, big;
+
+	teardown();
+	open_host_numa(64, 8, 2);
+	create("u1", "user", 8ull << 30, 4);
+	u = span_of("u1");
+	printf("numa: u1 (CPU 7) memory in frames [%#llx, %#llx)\n", (unsigned long long)u.lo,
+	       (unsigned long long)u.hi);
+	ck_assert_uint_ge(u.lo, half);
+	ck_assert_uint_eq(u.pages, 8ull << 18);
+	create("io1", "io", 4ull << 30, 16);
+	io = span_of("io1");
+	printf("numa: io1 (CPU 0) memory in frames [%#llx, %#llx)\n", (unsigned long long)io.lo,
+	       (unsigned long long)io.hi);
+	ck_assert_uint_le(io.hi, half);
+	/* node 0 has about 28 GiB left: 40 GiB takes it and 12 GiB from node 1 */
+	create("io2", "io", 40ull << 30, 16);
+	big = span_of("io2");
+	ck_assert_uint_eq(big.pages, 40ull << 18);
+	ck_assert_uint_lt(big.lo, half);
+	ck_assert_uint_gt(big.hi, half);
+	ck_assert_int_eq(cmdd_master_check(master, &rep), 0);
+
+	/* one node: no preference, the user's memory starts low */
+	teardown();
+	open_host_numa(64, 8, 1);
+	create("u1", "user", 8ull << 30, 4);
+	u = span_of("u1");
+	ck_assert_uint_lt(u.lo, half);
+}
+END_TEST
+
 START_TEST(random_requests_stay_coarse)
 {
 	enum { N = 10000, SLOTS = 64 };
@@ -489,6 +580,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, figure6_schedule);
 	tcase_add_test(tc, memory_largest_pages_contiguous);
 	tcase_add_test(tc, boot_channel_top_page);
+	tcase_add_test(tc, numa_memory_on_cpu_node);
 	tcase_add_test(tc, random_requests_stay_coarse);
 	suite_add_tcase(s, tc);
 	return s;

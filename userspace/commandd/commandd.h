@@ -14,6 +14,7 @@
  *   replica.c     the replica: two resdb images, left-right, published with RCU
  *   map.c         reading the fractal map (index pages, free runs)
  *   placement.c   memory policy and the dry-run plan every transaction is built in
+ *   numa.c        the host's NUMA nodes, for placement
  *   schedule.c    processor/duty-cycle policy (Figures 5 and 6)
  *   service.c     requests -> plans -> transactions; idempotent retries; restart
  *   journal.c     request ids -> results, in a small file replaced atomically
@@ -298,6 +299,35 @@ struct cmdd_map_stats {
 
 int cmdd_map_stats(const struct resdb *db, struct cmdd_map_stats *st);
 
+/* ---- numa.c: which memory and CPUs share a node ------------------------------------ */
+
+#define CMDD_NUMA_NODES		16
+#define CMDD_NUMA_RANGES	64
+
+struct cmdd_numa_range {
+	u64 start_pfn;
+	u64 end_pfn;		/* exclusive */
+	u32 node;
+};
+
+/* nr_nodes < 2: no preference (one node, or the topology is unknown). */
+struct cmdd_numa {
+	u32 nr_nodes;
+	u32 nr_ranges;
+	struct cmdd_numa_range range[CMDD_NUMA_RANGES];
+	int8_t cpu_node[RESDB_MAX_CPUS];	/* -1: unknown */
+};
+
+void cmdd_numa_clear(struct cmdd_numa *n);
+/* A synthetic host: memory and CPUs cut evenly into nodes (--sim-nodes, tests). */
+void cmdd_numa_even(struct cmdd_numa *n, u32 nodes, u64 host_pages, u32 nr_cpus);
+/* From sysfs (root NULL: /sys/devices/system); 0 or a negative errno (then cleared). */
+int cmdd_numa_from_sysfs(const char *root, struct cmdd_numa *n);
+/* The node of cpu, or -1 (no preference). */
+int cmdd_numa_node_of_cpu(const struct cmdd_numa *n, u32 cpu);
+/* [pfn, pfn + nr) lies in one range of node. */
+bool cmdd_numa_in_node(const struct cmdd_numa *n, int node, u64 pfn, u64 nr);
+
 /* ---- placement.c, schedule.c -------------------------------------------------- */
 
 enum cmdd_role {
@@ -344,6 +374,8 @@ struct cmdd_plan {
 	u32 nr, cap;
 	bool open;
 	bool cpu_allowed[RESDB_MAX_CPUS];	/* CPUs partitions may be scheduled on */
+	const struct cmdd_numa *numa;	/* the host's nodes (NULL: no preference) */
+	int node;			/* while >= 0: guest memory from this node only */
 	struct ultra_err *e;
 };
 
@@ -484,6 +516,8 @@ struct cmdd_config {
 	 */
 	u64 pool_max;
 	u64 pool_floor;
+	/* NUMA nodes of the host: guest memory from the node of its first CPU if it can */
+	struct cmdd_numa numa;
 };
 
 /*

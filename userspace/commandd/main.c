@@ -30,6 +30,7 @@ static void usage(FILE *f)
 		"      --sim-memory SIZE simulated host memory, e.g. 64G (default 64G)\n"
 		"      --sim-cpus N      simulated CPUs (default 8)\n"
 		"      --sim-pool        simulated host memory starts as Linux's, a pool takes it\n"
+		"      --sim-nodes N     simulated NUMA nodes: memory and CPUs cut evenly (default 1)\n"
 		"      --pool-max SIZE   grow the module's pool to at most SIZE (default: no limit\n"
 		"                        but the module's, which leaves Linux 64 MiB)\n"
 		"      --pool-floor SIZE keep at least SIZE in the pool when shrinking (default 0)\n"
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
 		{ "sim-memory", required_argument, NULL, 'M' },
 		{ "sim-cpus", required_argument, NULL, 'C' },
 		{ "sim-pool", no_argument, NULL, 'P' },
+		{ "sim-nodes", required_argument, NULL, 'N' },
 		{ "pool-max", required_argument, NULL, 'X' },
 		{ "pool-floor", required_argument, NULL, 'F' },
 		{ "cpus", required_argument, NULL, 'c' },
@@ -91,6 +93,7 @@ int main(int argc, char **argv)
 	struct ultra_err e = { 0 };
 	sigset_t sigs;
 	u64 v;
+	u32 sim_nodes = 1;
 	int c, sig = 0, ret;
 
 	while ((c = getopt_long(argc, argv, "s:j:b:d:c:g:vh", opts, NULL)) != -1) {
@@ -102,6 +105,13 @@ int main(int argc, char **argv)
 		case 'g': group = optarg; break;
 		case 'v': cmdd_log_set_level(CMDD_LOG_DEBUG); break;
 		case 'P': mcfg.pool = true; break;
+		case 'N':
+			if (parse_size(optarg, &v) || !v || v > CMDD_NUMA_NODES) {
+				fprintf(stderr, "ultra-commandd: --sim-nodes: 1..%d\n", CMDD_NUMA_NODES);
+				return 2;
+			}
+			sim_nodes = (u32)v;
+			break;
 		case 'X':
 		case 'F':
 			if (parse_size(optarg, &v) || v % (4ull << 20)) {
@@ -165,9 +175,15 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (!strcmp(backend, "sim")) {
+		cmdd_numa_even(&cfg.numa, sim_nodes, mcfg.host_pages, mcfg.nr_cpus);
 		master = cmdd_master_new(&mcfg, &e);
 		ret = master ? cmdd_master_open(master, &be, &e) : -e.err;
 	} else if (!strcmp(backend, "dev")) {
+		/* the host's nodes: without them placement has no NUMA preference */
+		ret = cmdd_numa_from_sysfs(NULL, &cfg.numa);
+		if (ret)
+			cmdd_log(CMDD_LOG_INFO, "no NUMA topology in sysfs (%s): no node preference",
+				 strerror(-ret));
 		ret = cmdd_dev_open(device, &be, &e);
 	} else {
 		ret = ultra_err_set(&e, EINVAL, "unknown backend '%s' (dev or sim)", backend);

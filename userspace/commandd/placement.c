@@ -40,6 +40,7 @@ int cmdd_plan_init(struct cmdd_plan *pl)
 	pl->log_size = PLAN_LOG_SIZE;
 	pl->log = malloc(pl->log_size);
 	pl->cap = 64;
+	pl->node = -1;
 	pl->steps = malloc(pl->cap * sizeof(*pl->steps));
 	for (i = 0; i < RESDB_MAX_CPUS; i++)
 		pl->cpu_allowed[i] = true;
@@ -194,7 +195,19 @@ struct scan {
 	enum fit fit;
 	struct run best;
 	u64 total;		/* free entries of that scale */
+	const struct cmdd_numa *numa;
+	int node;		/* >= 0: only entries on this node count as free */
 };
+
+/* Free, and on the node the scan wants if it wants one. */
+static bool usable(const struct scan *s, const struct cmdd_ipage *p, u32 i)
+{
+	if (!cmdd_entry_free(p, i, s->avail, s->avail_pfn))
+		return false;
+	return s->node < 0 ||
+	       cmdd_numa_in_node(s->numa, s->node, cmdd_entry_pfn(p->scale, p->frame, i),
+				 1ull << (10 * (p->scale - 1)));
+}
 
 static bool better(const struct scan *s, const struct run *r)
 {
@@ -220,18 +233,18 @@ static int scan_page(void *ctx, const struct cmdd_ipage *p)
 	if (p->scale != s->scale)
 		return 0;
 	for (i = 0; i < RESDB_ENTRIES; i++)
-		nfree += cmdd_entry_free(p, i, s->avail, s->avail_pfn);
+		nfree += usable(s, p, i);
 	s->total += nfree;
 	if (!nfree)
 		return 0;
 	for (i = 0; i < RESDB_ENTRIES;) {
 		struct run r = { .found = true, .page = *p, .first = i, .page_free = nfree };
 
-		if (!cmdd_entry_free(p, i, s->avail, s->avail_pfn)) {
+		if (!usable(s, p, i)) {
 			i++;
 			continue;
 		}
-		while (i < RESDB_ENTRIES && cmdd_entry_free(p, i, s->avail, s->avail_pfn))
+		while (i < RESDB_ENTRIES && usable(s, p, i))
 			i++;
 		r.len = i - r.first;
 		if (s->fit != FIT_LARGEST && r.len < s->want)
@@ -248,9 +261,14 @@ static int scan(struct cmdd_plan *pl, u32 scale, u32 want, enum fit fit, struct 
 		u64 *total)
 {
 	struct scan s = { .scale = scale, .want = want, .avail = pl->db.avail,
-			  .avail_pfn = pl->db.base_pfn + pl->db.avail, .fit = fit };
-	int ret = cmdd_map_visit(&pl->db, scan_page, &s);
+			  .avail_pfn = pl->db.base_pfn + pl->db.avail, .fit = fit,
+			  .numa = pl->numa, .node = -1 };
+	int ret;
 
+	/* guest memory (4 MiB and up) may be held to a node; 4 KiB pages never are */
+	if (pl->numa && pl->node >= 0 && scale >= 2)
+		s.node = pl->node;
+	ret = cmdd_map_visit(&pl->db, scan_page, &s);
 	*out = s.best;
 	if (total)
 		*total = s.total;
@@ -377,10 +395,31 @@ static int give_entries(struct cmdd_plan *pl, u32 scale, u64 count, u32 owner, u
 	return 0;
 }
 
-static int give_memory(struct cmdd_plan *pl, u32 owner, u64 bytes)
+/*
+ * NUMA ([issue #9]): first what the preferred node has, in the same order of
+ * sizes; *given: bytes. Entries are never split across a node boundary, and a
+ * larger entry is only split when it lies on the node.
+ */
+static int give_on_node(struct cmdd_plan *pl, u32 owner, u64 bytes, int node, u64 *given)
 {
-	u64 units = bytes / CMDD_MEM_UNIT;	/* 4 MiB pages */
-	u64 giga = units / RESDB_ENTRIES, rest = units % RESDB_ENTRIES, got = 0;
+	u64 units = bytes / CMDD_MEM_UNIT, got = 0, got4 = 0;
+	u64 giga = units / RESDB_ENTRIES;
+	int ret = 0;
+
+	*given = 0;
+	pl->node = node;
+	if (giga && pl->db.order >= 3)
+		ret = give_entries(pl, 3, giga, owner, &got);
+	if (!ret && units > got * RESDB_ENTRIES)
+		ret = give_entries(pl, 2, units - got * RESDB_ENTRIES, owner, &got4);
+	pl->node = -1;
+	*given = (got * RESDB_ENTRIES + got4) * CMDD_MEM_UNIT;
+	return ret;
+}
+
+static int give_memory(struct cmdd_plan *pl, u32 owner, u64 bytes, int node)
+{
+	u64 units, giga, rest, got = 0, on_node = 0;
 	struct cmdd_map_stats st;
 	int ret;
 
@@ -392,6 +431,17 @@ static int give_memory(struct cmdd_plan *pl, u32 owner, u64 bytes)
 				     "not enough free memory: %llu MiB asked, %llu MiB available",
 				     (unsigned long long)(bytes >> 20),
 				     (unsigned long long)(st.free_pages >> 8));
+	if (node >= 0 && pl->numa && pl->numa->nr_nodes > 1) {
+		ret = give_on_node(pl, owner, bytes, node, &on_node);
+		if (ret)
+			return ret;
+		bytes -= on_node;
+	}
+	units = bytes / CMDD_MEM_UNIT;	/* 4 MiB pages */
+	giga = units / RESDB_ENTRIES;
+	rest = units % RESDB_ENTRIES;
+	if (!units)
+		return 0;
 	if (giga && pl->db.order >= 3) {
 		ret = give_entries(pl, 3, giga, owner, &got);
 		if (ret)
@@ -502,6 +552,23 @@ const char *cmdd_type_name(u32 type)
 	return type <= UV_PT_MAX && names[type] ? names[type] : "?";
 }
 
+/* The node of the lowest CPU with a slot of number (vCPU 0's); -1: none known. */
+static int first_cpu_node(const struct cmdd_plan *pl, u32 number)
+{
+	u32 cpu, i;
+
+	if (!pl->numa || pl->numa->nr_nodes < 2)
+		return -1;
+	for (cpu = 0; cpu < RESDB_MAX_CPUS; cpu++) {
+		const struct resdb_processor *p = resdb_processor(&pl->db, cpu);
+
+		for (i = 0; p && i < UV_SLOTS; i++)
+			if (p->slot[i].partition == number)
+				return cmdd_numa_node_of_cpu(pl->numa, cpu);
+	}
+	return -1;
+}
+
 int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u32 *number)
 {
 	struct uv_txn_step s;
@@ -524,8 +591,11 @@ int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u3
 	ret = cmdd_plan_step(pl, &s);
 	if (!ret)
 		ret = change_page_owner(pl, pfn, pl->db.ultra, me);
+	/* processors first: its memory comes from the node of its first CPU if it can */
 	if (!ret)
-		ret = give_memory(pl, me, c->memory);
+		ret = cmdd_schedule_place(pl, me, c->role, c->processors, c->duty);
+	if (!ret)
+		ret = give_memory(pl, me, c->memory, first_cpu_node(pl, me));
 	for (i = 0; !ret && i < c->nr_channels; i++) {
 		const struct cmdd_channel_spec *ch = &c->channels[i];
 		u64 first, dpfn;
@@ -563,8 +633,6 @@ int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u3
 			ret = cmdd_plan_step(pl, &sv);
 		}
 	}
-	if (!ret)
-		ret = cmdd_schedule_place(pl, me, c->role, c->processors, c->duty);
 	if (!ret)
 		*number = me;
 	return ret;

@@ -39,6 +39,7 @@ struct cmdd_service {
 	pthread_mutex_t update_lock;
 	struct cmdd_journal *journal;
 	struct cmdd_plan plan;
+	struct cmdd_numa numa;
 	u32 nr_cpus;
 	u64 pool_max, pool_floor;
 	u64 pool_grown, pool_shrunk;	/* bytes, by the policy (statistics) */
@@ -803,6 +804,11 @@ int cmdd_service_open(struct cmdd_service **out, struct cmdd_backend *be,
 	svc->pool_floor = cfg->pool_floor / CMDD_MEM_UNIT * CMDD_MEM_UNIT;
 	for (i = 0; i < RESDB_MAX_CPUS; i++)
 		svc->plan.cpu_allowed[i] = i < svc->nr_cpus;
+	svc->numa = cfg->numa;
+	svc->plan.numa = &svc->numa;
+	if (svc->numa.nr_nodes > 1)
+		cmdd_log(CMDD_LOG_INFO, "NUMA: %u nodes: guest memory from the node of its first CPU where it can",
+			 svc->numa.nr_nodes);
 	/*
 	 * Boot channels are only ever in use inside one request: any found now were
 	 * left by a daemon that died (the module detached them with its fd). A
