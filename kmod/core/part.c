@@ -476,6 +476,7 @@ static int uv_inst_build(struct uv_part_load *a, const void *image, const char *
 	cfg.extents = x.ext;
 	cfg.nr_extents = x.n;
 	cfg.cpu = cpu;
+	cfg.scheduled = true;
 	cfg.notify = uv_inst_notify;
 	cfg.priv = in;
 	in->mon = uv_partition_create(&cfg);
@@ -905,9 +906,10 @@ static void uv_sched_report(unsigned int cpu, const struct uv_sched_info *info)
 
 	lockdep_assert_held(&uv_inst_lock);
 	scnprintf(text, sizeof(text),
-		  "cpu=%u active=%d cycles=%llu swaps=%llu last_swap_cycle=%llu idle_slots=%llu timer_fires=%llu overrun_max_ns=%llu switches=%llu switch_ns=%llu",
+		  "cpu=%u active=%d cycles=%llu swaps=%llu last_swap_cycle=%llu idle_slots=%llu timer_fires=%llu overrun_max_ns=%llu switches=%llu switch_ns=%llu resumes=%llu resume_ns=%llu waited=%llu",
 		  cpu, info->active, c->cycles, c->swaps, c->last_swap_cycle, c->idle_slots,
-		  c->timer_fires, c->overrun_max_ns, c->switches, c->switch_ns);
+		  c->timer_fires, c->overrun_max_ns, c->switches, c->switch_ns, c->resumes,
+		  c->resume_ns, c->waited);
 	uv_event_sched_stats(UV_NONE, text);
 	xa_for_each(&uv_insts, idx, in) {
 		if (in->cpu != cpu)
@@ -983,6 +985,9 @@ int uv_ioctl_cpu_stats(void __user *uarg)
 	a.overrun_max_ns = info->stats.overrun_max_ns;
 	a.switches = info->stats.switches;
 	a.switch_ns = info->stats.switch_ns;
+	a.resumes = info->stats.resumes;
+	a.resume_ns = info->stats.resume_ns;
+	a.waited = info->stats.waited;
 	kfree(info);
 	return uv_copy_out(uarg, &a, sizeof(a), usize);
 }

@@ -248,9 +248,9 @@ static bool uv_handle_io(struct uv_vcpu *v, const struct uv_exit *e)
 
 /*
  * HLT: the guest has nothing to do until an interrupt. With one pending that
- * it can take (IF = 1), HLT ends at once: the next entry delivers it. Under a
- * schedule the rest of its run goes back to Linux (an interrupt raised in it
- * ends the halt, one outside it waits for its next run). Otherwise the thread
+ * it can take (IF = 1), HLT ends at once: the next entry delivers it. A
+ * scheduled vCPU gives the rest of its run back to Linux (an interrupt raised
+ * in it ends the halt, one outside it waits for its next run). Otherwise the thread
  * sleeps until an interrupt is raised, with IF = 1; with IF = 0 none can ever
  * come, so it naps briefly. Pause and stop wake it in all cases.
  */
@@ -259,7 +259,8 @@ static void uv_handle_hlt(struct uv_vcpu *v, const struct uv_exit *e)
 	uv_skip(v, e, 1);
 	if (uv_irq_deliverable(v))
 		return;
-	if (uv_sched_halt(v)) {
+	if (v->scheduled) {
+		uv_sched_halt(v);
 		/* raised between the check above and halted = true (irq.c) */
 		if (uv_irq_deliverable(v))
 			v->halted = false;

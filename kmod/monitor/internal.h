@@ -12,11 +12,15 @@
  *    vCPU thread reads before every guest entry (with IRQs off: a request
  *    made later comes with an IPI that forces the guest out again).
  *  - uv_vcpu.irq_pending is a bitmap anyone sets atomically (irq.c); only
- *    the vCPU thread clears bits, when it injects them. in_run and the
+ *    the vCPU's runner (its thread or executor) clears bits, when it injects
+ *    them. in_run and the
  *    bitmap are ordered by full barriers on both sides (irq.c).
  *  - The console ring has its own spinlock (console.c).
  *  - Everything else in uv_vcpu (regs, rip, stats, vendor state) belongs to
- *    the vCPU thread while it exists, and to the lifecycle calls otherwise.
+ *    whoever runs the vCPU while it is started - its own thread, or its
+ *    CPU's schedule executor (sched.c) while that holds it - and to the
+ *    lifecycle calls otherwise (they wait for the executor to let go:
+ *    uv_sched_release()).
  * Lock order: lock -> state_lock; console lock is a leaf.
  */
 #ifndef _UV_MONITOR_INTERNAL_H
@@ -58,11 +62,14 @@ struct uv_regs {
 /* uv_vcpu.requests bits */
 #define UV_REQ_PAUSE		0
 #define UV_REQ_STOP		1
+#define UV_REQ_DONE		2	/* stopped or faulted by itself: not again */
 
 struct uv_vcpu {
 	struct uv_partition *part;
 	int cpu;
-	struct task_struct *thread;
+	bool scheduled;			/* run by the executor (cfg->scheduled) */
+	bool started;			/* between start and stop */
+	struct task_struct *thread;	/* not scheduled: its own run loop */
 	unsigned long requests;
 	wait_queue_head_t wq;		/* the thread waits here while paused */
 
@@ -80,10 +87,7 @@ struct uv_vcpu {
 	atomic64_t irq_raised;
 	u64 irq_injected;		/* vCPU thread */
 
-	/*
-	 * schedule (sched.c): run_ns and halt_* belong to the thread, the rest
-	 * to the executor lock of the vCPU's CPU
-	 */
+	/* schedule (sched.c): run_ns belongs to the runner, the rest to the executor lock */
 	u64 run_ns;
 	bool halted;
 	u64 halt_seq;
@@ -190,9 +194,11 @@ bool uv_handle_exit(struct uv_vcpu *v);
 /* sched.c */
 void uv_sched_init(void);
 void uv_sched_exit(void);
+int uv_sched_attach(struct uv_vcpu *v);
+void uv_sched_wake(struct uv_vcpu *v);
+void uv_sched_release(struct uv_vcpu *v);
 bool uv_sched_may_run(struct uv_vcpu *v);
-void uv_sched_wait(struct uv_vcpu *v);
-bool uv_sched_halt(struct uv_vcpu *v);
+void uv_sched_halt(struct uv_vcpu *v);
 u64 uv_sched_enter(struct uv_vcpu *v);
 void uv_sched_leave(struct uv_vcpu *v, u64 t_in, u64 t_out);
 
@@ -206,6 +212,10 @@ void uv_irq_leave(struct uv_vcpu *v);
 bool uv_irq_pending(struct uv_vcpu *v);
 bool uv_irq_deliverable(struct uv_vcpu *v);
 void uv_vcpu_wake(struct uv_vcpu *v);
+
+/* partition.c: the executor's side of the run loop */
+bool uv_vcpu_exec(struct uv_vcpu *v);
+void uv_vcpu_host_fault(struct uv_vcpu *v);
 
 /* hypercall.c */
 bool uv_hypercall(struct uv_vcpu *v, const struct uv_exit *e);

@@ -103,6 +103,8 @@ void uv_vcpu_wake(struct uv_vcpu *v)
 	/* halted in its slots (sched.c): may run again at once */
 	WRITE_ONCE(v->halted, false);
 	wake_up_all(&v->wq);
+	if (v->scheduled)
+		uv_sched_wake(v);	/* its executor may sleep in the vCPU's slot */
 }
 
 int uv_partition_raise_irq(struct uv_partition *p, unsigned int vector)

@@ -136,6 +136,9 @@ struct uv_partition_status {
  *		until uv_partition_destroy() returns
  * @nr_extents:	number of @extents (1..UV_MAX_EXTENTS)
  * @cpu:	physical CPU that runs vCPU 0
+ * @scheduled:	run by @cpu's schedule executor, in the slots uv_sched_set()
+ *		gives the partition (the integration); false: on a kernel thread
+ *		of its own, outside any schedule (the monitor's tests)
  * @console_size: console ring size in bytes, rounded up to a power of two
  *		(0: 64 KiB)
  * @notify:	optional: called on each state change
@@ -146,6 +149,7 @@ struct uv_partition_config {
 	const struct uv_guest_extent *extents;
 	unsigned int nr_extents;
 	int cpu;
+	bool scheduled;
 	size_t console_size;
 	void (*notify)(struct uv_partition *p, enum uv_part_state state, void *priv);
 	void *priv;
@@ -213,9 +217,10 @@ size_t uv_partition_console_read(struct uv_partition *p, u64 *pos, char *buf, si
 int uv_partition_raise_irq(struct uv_partition *p, unsigned int vector);
 
 /*
- * The schedule executor (sched.c, docs/schedule.md). A CPU without a schedule
- * lets each vCPU on it run whenever its thread gets the CPU, as before; a CPU
- * with one runs the owner of the current slot only.
+ * The schedule executor (sched.c, docs/schedule.md). Each CPU with a schedule
+ * has one executor thread that runs the current slot's vCPU itself; only
+ * partitions created with cfg->scheduled run there. Other partitions run on
+ * their own kernel threads, outside any schedule.
  */
 #define UV_SCHED_SLOTS		16
 
@@ -227,8 +232,14 @@ int uv_partition_raise_irq(struct uv_partition *p, unsigned int vector);
  * @idle_slots:	slots that named no partition (Linux had the CPU)
  * @timer_fires: slot-boundary timer interrupts
  * @overrun_max_ns: longest a guest stayed in past the boundary that ended its run
- * @switches:	runs whose partition entered after another partition's run
+ * @switches:	runs whose partition entered after another partition's run, the
+ *		executor running from the boundary to the entry
  * @switch_ns:	sum over those of boundary to guest entry (the slot-switch cost)
+ * @resumes:	same, for runs whose partition entered again after its own run
+ *		(the wrap of a dedicated CPU)
+ * @resume_ns:	sum over those of boundary to guest entry (the boundary's own cost)
+ * @waited:	boundaries after which Linux ran another task before the entry
+ *		(in neither of the above)
  */
 struct uv_sched_stats {
 	u64 cycles;
@@ -239,6 +250,9 @@ struct uv_sched_stats {
 	u64 overrun_max_ns;
 	u64 switches;
 	u64 switch_ns;
+	u64 resumes;
+	u64 resume_ns;
+	u64 waited;
 };
 
 /**

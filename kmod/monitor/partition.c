@@ -2,8 +2,14 @@
 /*
  * Partitions and the run loop (docs/monitor.md).
  *
- * Each vCPU runs on its own kernel thread bound to one physical CPU. The
- * thread enters the guest with interrupts disabled and host interrupts
+ * A scheduled vCPU (cfg->scheduled: the partitions of the resource database)
+ * is run by its CPU's schedule executor (sched.c), which calls
+ * uv_vcpu_exec() entry after entry while the vCPU owns the slot; its pause
+ * and stop take effect in the lifecycle call, once the executor has let go
+ * of it. Any other vCPU runs on its own kernel thread bound to one physical
+ * CPU, outside any schedule (uv_vcpu_thread()).
+ *
+ * Either way the guest is entered with interrupts disabled and host interrupts
  * intercepted: a timer tick, an IPI or an NMI forces the guest out at once
  * and the host handles it as soon as the thread re-enables interrupts, so a
  * guest spinning with its interrupts off never holds up the host's timer,
@@ -190,7 +196,7 @@ static void uv_vcpu_park(void)
 	__set_current_state(TASK_RUNNING);
 }
 
-static void uv_vcpu_host_fault(struct uv_vcpu *v)
+void uv_vcpu_host_fault(struct uv_vcpu *v)
 {
 	struct uv_fault f = { .reason = UV_FAULT_HOST, .rip = v->rip };
 
@@ -225,15 +231,10 @@ static int uv_vcpu_thread(void *data)
 				uv_notify(p, UV_PART_RUNNING);
 			continue;
 		}
-		if (!uv_sched_may_run(v)) {
-			uv_sched_wait(v);
-			continue;
-		}
 		cond_resched();
 
 		local_irq_disable();
-		if (READ_ONCE(v->requests) || need_resched() || kthread_should_stop() ||
-		    !uv_sched_may_run(v)) {
+		if (READ_ONCE(v->requests) || need_resched() || kthread_should_stop()) {
 			local_irq_enable();
 			continue;
 		}
@@ -243,11 +244,11 @@ static int uv_vcpu_thread(void *data)
 			uv_vcpu_host_fault(v);
 			break;
 		}
-		t_in = uv_sched_enter(v);
+		t_in = ktime_get_ns();
 		uv_vendor->vcpu_run(v);
 		t_out = ktime_get_ns();
 		local_irq_enable();
-		uv_sched_leave(v, t_in, t_out);
+		v->run_ns += t_out - t_in;
 
 		if (uv_handle_exit(v))
 			break;
@@ -257,6 +258,42 @@ static int uv_vcpu_thread(void *data)
 park:
 	uv_vcpu_park();
 	return 0;
+}
+
+/*
+ * The executor (sched.c) runs scheduled @v once: one entry and exit on this
+ * CPU, if the slot is still @v's and nothing was requested. Returns true if
+ * it may go on with @v, false when it should pick again (slot over, halted,
+ * a request, need_resched, the guest done).
+ */
+bool uv_vcpu_exec(struct uv_vcpu *v)
+{
+	u64 t_in, t_out;
+
+	local_irq_disable();
+	if (READ_ONCE(v->requests) || need_resched() || !uv_sched_may_run(v)) {
+		local_irq_enable();
+		return false;
+	}
+	if (smp_processor_id() != v->cpu) {
+		/* the CPU went offline and the scheduler moved the executor */
+		local_irq_enable();
+		set_bit(UV_REQ_DONE, &v->requests);
+		uv_vcpu_host_fault(v);
+		return false;
+	}
+	t_in = uv_sched_enter(v);
+	uv_vendor->vcpu_run(v);
+	t_out = ktime_get_ns();
+	local_irq_enable();
+	v->run_ns += t_out - t_in;
+	uv_sched_leave(v, t_in, t_out);
+
+	if (uv_handle_exit(v)) {
+		set_bit(UV_REQ_DONE, &v->requests);
+		return false;
+	}
+	return true;
 }
 
 /**
@@ -289,6 +326,7 @@ struct uv_partition *uv_partition_create(const struct uv_partition_config *cfg)
 	v = &p->vcpu;
 	v->part = p;
 	v->cpu = cfg->cpu;
+	v->scheduled = cfg->scheduled;
 	init_waitqueue_head(&v->wq);
 	uv_irq_init(v);
 
@@ -325,16 +363,21 @@ err_free:
 	return ERR_PTR(ret);
 }
 
-/* End the vCPU thread (if any); lock held. */
+/* End the vCPU's run: its thread, or the executor's hold on it; lock held. */
 static void uv_partition_reap(struct uv_partition *p)
 {
 	struct uv_vcpu *v = &p->vcpu;
 
 	uv_sched_evict(p);
-	if (!v->thread)
+	if (!v->started)
 		return;
 	set_bit(UV_REQ_STOP, &v->requests);
 	uv_vcpu_kick(v);
+	WRITE_ONCE(v->started, false);
+	if (!v->thread) {
+		uv_sched_release(v);
+		return;
+	}
 	kthread_stop(v->thread);
 	put_task_struct(v->thread);
 	v->thread = NULL;
@@ -374,6 +417,7 @@ static void uv_partition_enter_loaded(struct uv_partition *p, const struct uv_bo
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(v->stats, 0, sizeof(v->stats));
 	v->run_ns = 0;
+	v->halted = false;
 	v->mtrr_def_type = 0;
 	uv_irq_reset(v);
 	uv_vendor->vcpu_reset(v, boot);
@@ -405,7 +449,7 @@ int uv_partition_load_multiboot(struct uv_partition *p, const void *image, size_
 
 	mutex_lock(&p->lock);
 	ret = -EBUSY;
-	if (p->vcpu.thread)
+	if (p->vcpu.started)
 		goto out;
 	ret = uv_multiboot_load(p, image, len, cmdline, &boot);
 	if (ret)
@@ -420,9 +464,9 @@ out:
  * uv_partition_set_entry - the image is in memory already: set the entry; LOADED
  *
  * For an image the caller wrote into partition memory itself (the command
- * daemon, through a Boot channel). Allowed when no vCPU thread runs; the
+ * daemon, through a Boot channel). Allowed when the vCPU does not run; the
  * caller has checked @es->eip against the partition's memory (a bad one only
- * faults the guest). -EBUSY if the vCPU thread exists.
+ * faults the guest). -EBUSY if the vCPU runs (started).
  */
 int uv_partition_set_entry(struct uv_partition *p, const struct uv_entry_state *es)
 {
@@ -430,7 +474,7 @@ int uv_partition_set_entry(struct uv_partition *p, const struct uv_entry_state *
 	int ret = -EBUSY;
 
 	mutex_lock(&p->lock);
-	if (!p->vcpu.thread) {
+	if (!p->vcpu.started) {
 		uv_partition_enter_loaded(p, &boot, es->esi);
 		ret = 0;
 	}
@@ -438,7 +482,10 @@ int uv_partition_set_entry(struct uv_partition *p, const struct uv_entry_state *
 	return ret;
 }
 
-/* LOADED -> RUNNING: start the vCPU thread on its CPU. */
+/*
+ * LOADED -> RUNNING: hand the vCPU to its CPU's executor (it runs in the
+ * slots the schedule gives it), or start its own thread.
+ */
 int uv_partition_start(struct uv_partition *p)
 {
 	struct uv_vcpu *v = &p->vcpu;
@@ -446,7 +493,7 @@ int uv_partition_start(struct uv_partition *p)
 	int ret = 0;
 
 	mutex_lock(&p->lock);
-	if (uv_state(p) != UV_PART_LOADED || v->thread) {
+	if (uv_state(p) != UV_PART_LOADED || v->started) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -455,6 +502,16 @@ int uv_partition_start(struct uv_partition *p)
 		goto out;
 	}
 	v->requests = 0;
+	if (v->scheduled) {
+		ret = uv_sched_attach(v);
+		if (ret)
+			goto out;
+		WRITE_ONCE(v->started, true);
+		uv_set_state(p, BIT(UV_PART_LOADED), UV_PART_RUNNING);
+		uv_sched_wake(v);
+		uv_notify(p, UV_PART_RUNNING);
+		goto out;
+	}
 	t = kthread_create(uv_vcpu_thread, v, "uv/%s", p->name);
 	if (IS_ERR(t)) {
 		ret = PTR_ERR(t);
@@ -463,6 +520,7 @@ int uv_partition_start(struct uv_partition *p)
 	get_task_struct(t);
 	kthread_bind(t, v->cpu);
 	v->thread = t;
+	v->started = true;
 	atomic64_inc(&uv_nr_threads);
 	uv_set_state(p, BIT(UV_PART_LOADED), UV_PART_RUNNING);
 	wake_up_process(t);
@@ -490,6 +548,13 @@ int uv_partition_pause(struct uv_partition *p)
 	}
 	set_bit(UV_REQ_PAUSE, &v->requests);
 	uv_vcpu_kick(v);
+	if (v->scheduled) {
+		/* the executor does not pick it with the bit set */
+		uv_sched_release(v);
+		if (uv_set_state(p, BIT(UV_PART_RUNNING), UV_PART_PAUSED))
+			uv_notify(p, UV_PART_PAUSED);
+		goto out;
+	}
 	if (!wait_event_timeout(p->state_wq, uv_state(p) != UV_PART_RUNNING, HZ))
 		ret = -ETIMEDOUT;
 out:
@@ -512,6 +577,8 @@ int uv_partition_resume(struct uv_partition *p)
 	if (uv_set_state(p, BIT(UV_PART_PAUSED), UV_PART_RUNNING))
 		uv_notify(p, UV_PART_RUNNING);
 	wake_up_all(&v->wq);
+	if (v->scheduled)
+		uv_sched_wake(v);
 out:
 	mutex_unlock(&p->lock);
 	return ret;
@@ -527,7 +594,7 @@ int uv_partition_stop(struct uv_partition *p)
 	int ret = 0;
 
 	mutex_lock(&p->lock);
-	if (!p->vcpu.thread) {
+	if (!p->vcpu.started) {
 		ret = -EINVAL;
 		goto out;
 	}

@@ -9,12 +9,22 @@
  * owner changes and at the wrap of the cycle, so a CPU whose 16 slots all
  * name one partition (dedicated) takes one timer interrupt per cycle and
  * no quantum interrupts. At a boundary the callback moves the slot index on,
- * accounts the run that ended and wakes the new owner's vCPU thread. The old
- * owner, if it is in the guest, is forced out by the timer interrupt itself
- * (INTR is intercepted and host interrupts are on during VMRUN), whatever the
- * guest does with its own IF; its thread then finds the slot is not its own
- * and sleeps. A slot naming no partition (idle) has no runnable vCPU thread:
- * Linux has the CPU. A vCPU that halts sleeps until its next run of slots.
+ * accounts the run that ended and wakes the CPU's executor.
+ *
+ * The executor is one kernel thread per CPU, bound to it, that runs the
+ * vCPU named by the current slot itself: pick the owner, enter its guest,
+ * handle its exit, again. The old owner, if it is in the guest at a boundary,
+ * is forced out by the timer interrupt itself (INTR is intercepted and host
+ * interrupts are on during VMRUN), whatever the guest does with its own IF;
+ * the executor then finds the slot is someone else's and enters that vCPU's
+ * guest: a slot switch is an exit and an entry, no Linux thread switch. A
+ * slot naming no partition (idle), or one whose vCPU cannot run (halted,
+ * paused, not started), puts the executor to sleep until the next boundary
+ * or a wake-up: Linux has the CPU.
+ *
+ * Only partitions created with cfg->scheduled run here; the others (the
+ * monitor's own tests) keep a kernel thread each and run outside the
+ * schedule, like any Linux task on that CPU (partition.c).
  *
  * A new schedule is kept aside and swapped in by the callback at the wrap
  * of the cycle (slot 0), so it replaces the old one indivisibly ([0147]).
@@ -25,11 +35,15 @@
  * context) protects everything in struct uv_sched and the scheduling fields
  * of the vCPUs its tables name (granted, slots_run, slots_missed, entered,
  * hist). A partition pointer is in a table only between uv_sched_set() and
- * uv_sched_evict(), which uv_partition_destroy() always calls, so the
- * callback never sees a freed partition. The vCPU thread reads cur[slot]
- * without the lock, only to compare it with its own partition; it rechecks
- * with interrupts off before each entry (a boundary after that check finds
- * its timer interrupt pending at VMRUN, and the guest leaves at once).
+ * uv_sched_evict(), which uv_partition_destroy() always calls, so neither
+ * the callback nor the executor sees a freed partition. The executor picks
+ * a vCPU under the lock and marks it in uv_sched.running; a lifecycle call
+ * that must keep it out (pause, stop) sets a request bit, evicts if it
+ * needs to, and waits in uv_sched_release() until running is no longer that
+ * vCPU. Between entries the executor reads cur[slot] without the lock, only
+ * to compare it with the vCPU it holds; it rechecks with interrupts off
+ * before each entry (a boundary after that check finds its timer interrupt
+ * pending at VMRUN, and the guest leaves at once).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,6 +60,8 @@
 
 #include "internal.h"
 
+static DEFINE_MUTEX(uv_sched_thread_lock);	/* creating executors */
+
 struct uv_sched {
 	spinlock_t lock;		/* everything here, see the top of the file */
 	struct hrtimer timer;
@@ -61,7 +77,16 @@ struct uv_sched {
 	ktime_t last_boundary;		/* expiry of the last firing */
 	struct uv_partition *prev;	/* owner of the run before this one */
 	u64 seq;			/* runs started */
+	bool fresh;			/* no guest entered since the last firing */
+	unsigned long fire_csw;		/* the executor's context switches then, or ~0 */
+	u64 kick;			/* bumped at each boundary and wake-up */
 	struct uv_sched_stats st;
+
+	struct task_struct *thread;	/* the executor; created at the first start */
+	wait_queue_head_t wq;		/* it sleeps here while nothing can run */
+	wait_queue_head_t release_wq;	/* uv_sched_release() waits here */
+	struct uv_vcpu *running;	/* the vCPU the executor holds now */
+	bool svm_on;			/* the executor holds an SVM reference here */
 };
 
 static DEFINE_PER_CPU(struct uv_sched, uv_sched_pcpu);
@@ -69,6 +94,12 @@ static DEFINE_PER_CPU(struct uv_sched, uv_sched_pcpu);
 static struct uv_sched *uv_sched_of(int cpu)
 {
 	return per_cpu_ptr(&uv_sched_pcpu, cpu);
+}
+
+/* Context switches of @t so far: the executor's, to see Linux ran between two points. */
+static unsigned long uv_sched_csw(struct task_struct *t)
+{
+	return t->nvcsw + t->nivcsw;
 }
 
 static bool uv_sched_all_idle(struct uv_partition * const *t)
@@ -91,11 +122,10 @@ static ktime_t uv_sched_begin_run(struct uv_sched *e)
 		j++;
 	e->run_end = j;
 	e->seq++;
-	if (p) {
-		/* still in the guest from the last run: it has entered this one too */
+	e->kick++;
+	if (p)	/* still in the guest from the last run: it has entered this one too */
 		p->vcpu.entered = p->vcpu.in_guest;
-		wake_up_all(&p->vcpu.wq);
-	}
+	wake_up(&e->wq);
 	return ktime_add_ns(e->cycle_start, e->slot_ns * j);
 }
 
@@ -128,6 +158,9 @@ static enum hrtimer_restart uv_sched_fire(struct hrtimer *t)
 	spin_lock_irqsave(&e->lock, flags);
 	e->st.timer_fires++;
 	e->last_boundary = hrtimer_get_expires(t);
+	e->fresh = true;
+	/* interrupted the executor: did it give the CPU away before the next entry? */
+	e->fire_csw = current == e->thread ? uv_sched_csw(current) : ~0UL;
 	/* account the run that ends here */
 	p = e->cur[e->slot];
 	e->prev = p;
@@ -157,6 +190,8 @@ static enum hrtimer_restart uv_sched_fire(struct hrtimer *t)
 		}
 		if (uv_sched_all_idle(e->cur)) {
 			e->active = false;
+			e->kick++;
+			wake_up(&e->wq);	/* the executor gives SVM back */
 			ret = HRTIMER_NORESTART;
 			goto out;
 		}
@@ -188,6 +223,8 @@ static void uv_sched_start_fn(void *info)
 	e->st.last_swap_cycle = e->st.cycles;
 	e->slot = 0;
 	e->cycle_start = ktime_get();
+	e->last_boundary = e->cycle_start;
+	e->fresh = false;
 	e->active = true;
 	end = uv_sched_begin_run(e);
 	hrtimer_start(&e->timer, end, HRTIMER_MODE_ABS_PINNED);
@@ -258,66 +295,230 @@ void uv_sched_evict(struct uv_partition *p)
 	spin_unlock_irqrestore(&e->lock, flags);
 }
 
-/* May @v enter its guest now? (Unlocked: see the top of the file.) */
+/* Lock held: the vCPU the current slot names, if the executor may run it now. */
+static struct uv_vcpu *uv_sched_owner(struct uv_sched *e)
+{
+	struct uv_partition *p = e->active ? e->cur[e->slot] : NULL;
+	struct uv_vcpu *v = p ? &p->vcpu : NULL;
+
+	if (!v || !READ_ONCE(v->started) || READ_ONCE(v->requests))
+		return NULL;
+	if (v->halted && v->halt_seq == e->seq)
+		return NULL;	/* halted in this run: the rest of it is Linux's */
+	return v;
+}
+
+/* Bumps the executor's wake count; lock held. */
+static void uv_sched_kick_locked(struct uv_sched *e)
+{
+	e->kick++;
+	wake_up(&e->wq);
+}
+
+/*
+ * Enable SVM on this CPU for the executor (once; it keeps the reference
+ * while the CPU executes a schedule). False if the CPU cannot run guests:
+ * another hypervisor owns it, or the executor is not on its CPU any more.
+ */
+static bool uv_sched_svm_get(struct uv_sched *e)
+{
+	int ret;
+
+	if (e->svm_on)
+		return true;
+	preempt_disable();
+	ret = smp_processor_id() == e->cpu ? uv_vendor->cpu_enable() : -ENXIO;
+	preempt_enable();
+	if (ret) {
+		pr_err("cannot use CPU %d for guests (%d)\n", e->cpu, ret);
+		return false;
+	}
+	e->svm_on = true;
+	return true;
+}
+
+static void uv_sched_svm_put(struct uv_sched *e)
+{
+	if (!e->svm_on)
+		return;
+	preempt_disable();
+	if (smp_processor_id() == e->cpu)
+		uv_vendor->cpu_disable();	/* else the CPU went away with its state */
+	preempt_enable();
+	e->svm_on = false;
+}
+
+/*
+ * The executor of one CPU: run the current slot's vCPU, entry after entry,
+ * until the slot is someone else's or the vCPU cannot go on; then pick
+ * again, or sleep until the next boundary or wake-up.
+ */
+static int uv_sched_thread(void *data)
+{
+	struct uv_sched *e = data;
+
+	while (!kthread_should_stop()) {
+		struct uv_vcpu *v;
+		unsigned long flags;
+		u64 kick;
+
+		spin_lock_irqsave(&e->lock, flags);
+		kick = e->kick;
+		v = uv_sched_owner(e);
+		e->running = v;
+		spin_unlock_irqrestore(&e->lock, flags);
+
+		if (!v) {
+			if (!READ_ONCE(e->active))
+				uv_sched_svm_put(e);
+			wait_event_interruptible(e->wq, READ_ONCE(e->kick) != kick ||
+						 kthread_should_stop());
+			continue;
+		}
+		if (uv_sched_svm_get(e)) {
+			while (uv_vcpu_exec(v) && !kthread_should_stop())
+				cond_resched();
+		} else {
+			uv_vcpu_host_fault(v);
+		}
+		spin_lock_irqsave(&e->lock, flags);
+		e->running = NULL;
+		spin_unlock_irqrestore(&e->lock, flags);
+		wake_up_all(&e->release_wq);
+		cond_resched();
+	}
+	uv_sched_svm_put(e);
+	return 0;
+}
+
+/**
+ * uv_sched_attach - make sure @v's CPU has an executor (uv_partition_start)
+ *
+ * The executor is created at the first start of a scheduled vCPU on a CPU
+ * and lives until module unload. Process context.
+ */
+int uv_sched_attach(struct uv_vcpu *v)
+{
+	struct uv_sched *e;
+	struct task_struct *t;
+	int ret = 0;
+
+	if (v->cpu < 0 || v->cpu >= nr_cpu_ids || !cpu_online(v->cpu))
+		return -ENODEV;
+	e = uv_sched_of(v->cpu);
+	mutex_lock(&uv_sched_thread_lock);
+	if (!e->thread) {
+		t = kthread_create(uv_sched_thread, e, "uv/exec%d", v->cpu);
+		if (IS_ERR(t)) {
+			ret = PTR_ERR(t);
+		} else {
+			kthread_bind(t, v->cpu);
+			e->thread = t;
+			wake_up_process(t);
+		}
+	}
+	mutex_unlock(&uv_sched_thread_lock);
+	return ret;
+}
+
+/*
+ * Something @v waited for came (start, resume, an interrupt: uv_vcpu_wake()
+ * has ended its halt): the executor looks at the slot again. Any context.
+ */
+void uv_sched_wake(struct uv_vcpu *v)
+{
+	struct uv_sched *e;
+	unsigned long flags;
+
+	if (v->cpu < 0 || v->cpu >= nr_cpu_ids)
+		return;
+	e = uv_sched_of(v->cpu);
+	spin_lock_irqsave(&e->lock, flags);
+	uv_sched_kick_locked(e);
+	spin_unlock_irqrestore(&e->lock, flags);
+}
+
+/*
+ * Wait until the executor does not hold @v. The caller has set a request
+ * bit or evicted @v first, so the executor does not pick it again. Never
+ * called from the executor itself (its own exit handling: nothing to wait for).
+ */
+void uv_sched_release(struct uv_vcpu *v)
+{
+	struct uv_sched *e;
+
+	if (v->cpu < 0 || v->cpu >= nr_cpu_ids)
+		return;
+	e = uv_sched_of(v->cpu);
+	if (e->thread == current)
+		return;
+	wait_event(e->release_wq, READ_ONCE(e->running) != v);
+}
+
+/* May the executor enter @v's guest now? IRQs off, unlocked (see the top). */
 bool uv_sched_may_run(struct uv_vcpu *v)
 {
 	struct uv_sched *e = uv_sched_of(v->cpu);
 
 	if (!READ_ONCE(e->active))
-		return true;
+		return false;
 	if (READ_ONCE(e->cur[READ_ONCE(e->slot)]) != v->part)
 		return false;
 	return !v->halted || READ_ONCE(e->seq) != v->halt_seq;
 }
 
-/* Sleep until the schedule lets @v run, or a request or stop comes. */
-void uv_sched_wait(struct uv_vcpu *v)
-{
-	wait_event_interruptible(v->wq, uv_sched_may_run(v) || READ_ONCE(v->requests) ||
-				 kthread_should_stop());
-}
-
-/*
- * HLT under a schedule: the rest of the run goes back to Linux; the vCPU
- * runs again at its next run of slots. False if its CPU has no schedule.
- */
-bool uv_sched_halt(struct uv_vcpu *v)
+/* HLT of a scheduled vCPU: the rest of the run goes back to Linux. */
+void uv_sched_halt(struct uv_vcpu *v)
 {
 	struct uv_sched *e = uv_sched_of(v->cpu);
+	unsigned long flags;
 
-	if (!READ_ONCE(e->active))
-		return false;
-	v->halt_seq = READ_ONCE(e->seq);
+	spin_lock_irqsave(&e->lock, flags);
+	v->halt_seq = e->seq;
 	v->halted = true;
-	return true;
+	spin_unlock_irqrestore(&e->lock, flags);
 }
 
-/* IRQs off, just before VMRUN: returns the entry time. */
+/* IRQs off, just before VMRUN of a scheduled vCPU: returns the entry time. */
 u64 uv_sched_enter(struct uv_vcpu *v)
 {
 	struct uv_sched *e = uv_sched_of(v->cpu);
 	u64 now = ktime_get_ns(), b;
 
+	spin_lock(&e->lock);
 	v->halted = false;
-	if (READ_ONCE(e->active)) {
-		spin_lock(&e->lock);
-		/* first entry of a run that another partition's run ended: a slot switch */
-		b = ktime_to_ns(e->last_boundary);
-		if (!v->entered && e->prev && e->prev != v->part && now > b) {
+	/*
+	 * The first entry after a boundary: after another partition's run it is
+	 * a slot switch; after the same partition's (the wrap of a dedicated
+	 * CPU) it is the cost of the boundary alone (timer interrupt, exit,
+	 * entry), the baseline a switch is compared with. Either is counted
+	 * only if the boundary interrupted the executor and it kept the CPU
+	 * until this entry; otherwise Linux ran something else in between
+	 * (its time, not the switch's): counted in waited.
+	 */
+	b = ktime_to_ns(e->last_boundary);
+	if (e->fresh && now > b && e->prev) {
+		if (e->fire_csw != uv_sched_csw(current)) {
+			e->st.waited++;
+		} else if (e->prev != v->part) {
 			e->st.switches++;
 			e->st.switch_ns += now - b;
+		} else if (e->prev == v->part) {
+			e->st.resumes++;
+			e->st.resume_ns += now - b;
 		}
-		v->entered = true;
-		v->in_guest = true;
-		spin_unlock(&e->lock);
 	}
+	e->fresh = false;
+	v->entered = true;
+	v->in_guest = true;
+	spin_unlock(&e->lock);
 	return now;
 }
 
 /*
  * IRQs on again after the exit (the timer callback that ended the run, if
- * any, has run): account the time in the guest and how far it ran past the
- * boundary that ended its run.
+ * any, has run): account how far the guest ran past the boundary that
+ * ended its run.
  */
 void uv_sched_leave(struct uv_vcpu *v, u64 t_in, u64 t_out)
 {
@@ -325,9 +526,6 @@ void uv_sched_leave(struct uv_vcpu *v, u64 t_in, u64 t_out)
 	unsigned long flags;
 	u64 b;
 
-	v->run_ns += t_out - t_in;
-	if (!READ_ONCE(e->active) && !v->in_guest)
-		return;
 	spin_lock_irqsave(&e->lock, flags);
 	v->in_guest = false;
 	b = ktime_to_ns(e->last_boundary);
@@ -396,13 +594,18 @@ void uv_sched_init(void)
 
 		memset(e, 0, sizeof(*e));
 		spin_lock_init(&e->lock);
+		init_waitqueue_head(&e->wq);
+		init_waitqueue_head(&e->release_wq);
 		e->cpu = cpu;
 		hrtimer_init(&e->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_PINNED);
 		e->timer.function = uv_sched_fire;
 	}
 }
 
-/* Module unload: no partition is left, so every table is idle; stop the timers. */
+/*
+ * Module unload: no partition is left, so every table is idle; stop the
+ * timers and the executors (each gives its SVM reference back).
+ */
 void uv_sched_exit(void)
 {
 	unsigned long flags;
@@ -418,5 +621,9 @@ void uv_sched_exit(void)
 		spin_unlock_irqrestore(&e->lock, flags);
 		hrtimer_cancel(&e->timer);
 		e->active = false;
+		if (e->thread) {
+			kthread_stop(e->thread);
+			e->thread = NULL;
+		}
 	}
 }

@@ -663,9 +663,16 @@ struct uv_part_entry {
  * @timer_fires: out: boundary timer interrupts (one per change of owner, and
  *		one per cycle)
  * @overrun_max_ns: out: the longest a guest stayed in past a boundary
- * @switches:	out: runs entered right after another partition's run
+ * @switches:	out: runs entered right after another partition's run, the
+ *		executor keeping the CPU from the boundary to the entry
  * @switch_ns:	out: their total time from the boundary to the guest entry
- *		(timer interrupt, exit of the old guest, thread switch, entry)
+ *		(timer interrupt, exit of the old guest, entry of the new one)
+ * @resumes:	out: same for runs entered again by the partition whose run
+ *		just ended (the wrap of a dedicated CPU); 0 from older modules
+ * @resume_ns:	out: their total time from the boundary to the entry: what
+ *		the boundary costs without a switch, the baseline of @switch_ns
+ * @waited:	out: boundaries after which Linux ran another task before the
+ *		entry (counted in none of the above)
  * @slot:	out: partition number per slot now (UV_NONE: idle)
  * @next_slot:	out: from the next wrap on (same as @slot unless @pending)
  */
@@ -687,7 +694,10 @@ struct uv_cpu_stats {
 	__u64 switch_ns;
 	__u32 slot[16];
 	__u32 next_slot[16];
-	__u64 reserved[4];
+	__u64 resumes;
+	__u64 resume_ns;
+	__u64 waited;
+	__u64 reserved[1];
 };
 
 #define UV_CPU_STATS_SIZE_VER0	256

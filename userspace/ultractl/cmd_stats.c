@@ -63,6 +63,9 @@ static json_object *cpu_out(uint32_t cpu, const struct uv_cpu_stats *c, bool jso
 		json_u64(o, "overrun_max_ns", c->overrun_max_ns);
 		json_u64(o, "switches", c->switches);
 		json_u64(o, "switch_ns", c->switch_ns);
+		json_u64(o, "resumes", c->resumes);
+		json_u64(o, "resume_ns", c->resume_ns);
+		json_u64(o, "waited", c->waited);
 		for (s = 0; s < 16; s++) {
 			if (c->slot[s] == UV_NONE) {
 				json_object_array_add(sl, json_object_new_string("idle"));
@@ -77,11 +80,13 @@ static json_object *cpu_out(uint32_t cpu, const struct uv_cpu_stats *c, bool jso
 	printf("cpu %u: active=%u pending=%u slot_ns=%" PRIu64 " cycles=%" PRIu64
 	       " swaps=%" PRIu64 " last_swap_cycle=%" PRIu64 " idle_slots=%" PRIu64
 	       " timer_fires=%" PRIu64 " overrun_max_ns=%" PRIu64 " switches=%" PRIu64
-	       " switch_ns=%" PRIu64 " slots=",
+	       " switch_ns=%" PRIu64 " resumes=%" PRIu64 " resume_ns=%" PRIu64 " waited=%" PRIu64
+	       " slots=",
 	       cpu, c->active, c->pending, (uint64_t)c->slot_ns, (uint64_t)c->cycles,
 	       (uint64_t)c->swaps, (uint64_t)c->last_swap_cycle, (uint64_t)c->idle_slots,
 	       (uint64_t)c->timer_fires, (uint64_t)c->overrun_max_ns, (uint64_t)c->switches,
-	       (uint64_t)c->switch_ns);
+	       (uint64_t)c->switch_ns, (uint64_t)c->resumes, (uint64_t)c->resume_ns,
+	       (uint64_t)c->waited);
 	for (s = 0; s < 16; s++) {
 		if (c->slot[s] == UV_NONE)
 			snprintf(num, sizeof(num), "-");
