@@ -8,10 +8,12 @@
 # a new Boot channel) and the client's retry with the same request id gets that answer.
 # hello then starts and says hello, its Boot channel is gone, the module's db check
 # passes and db verify shows replica = module; after destroy the pool is empty and no
-# channel is left.
+# channel is left. Last, a partition destroyed while loaded but never started: its
+# instance is unloaded and its Boot channel goes with it.
 cmdd_cleanup() {
 	ultractl partition stop hello >/dev/null 2>&1
 	ultractl partition destroy hello >/dev/null 2>&1
+	ultractl partition destroy hello2 >/dev/null 2>&1
 	[ -n "$cmdd_pid" ] && kill "$cmdd_pid" 2>/dev/null && wait "$cmdd_pid" 2>/dev/null
 }
 trap cmdd_cleanup EXIT
@@ -79,3 +81,14 @@ check "destroy gave the pool back to Linux" [ "$(pool_mib)" = 0 ]
 check "no channel is left" has "$(ultractl channel list)" '^0 channel\(s\)$'
 check "db verify after destroy" ultractl db verify
 check "db check after destroy" ultractl db check
+
+# a partition destroyed before it ever ran: instance unloaded, Boot channel released with it
+out=$(ultractl partition create hello2 --mem 16M --duty 2 --image /guests/hello.elf) ||
+	fail "create hello2 failed: $out"
+check "hello2 has a Boot channel" has "$(boot_lines)" 'client hello2 '
+out=$(ultractl partition destroy hello2) || fail "destroy of a loaded, never started partition failed: $out"
+check "its Boot channel went with it" [ -z "$(boot_lines)" ]
+check "the pool is empty again" [ "$(pool_mib)" = 0 ]
+check "no channel is left" has "$(ultractl channel list)" '^0 channel\(s\)$'
+check "db verify at the end" ultractl db verify
+check "db check at the end" ultractl db check
