@@ -13,9 +13,15 @@
  *              sleeps on an eventfd; notifications only when the other side asked
  *   vq-always  no suppression: every publish kicks, every used chain interrupts
  *              (an eventfd write each), the sleeping rules otherwise the same
- * Each run lasts RUN_SECONDS; prints messages/s, ns per message, notifications per
- * message and the ratio to the baseline. Figures, not a pass/fail test (it fails
- * only if a message is lost or corrupted).
+ * Like the baseline, the virtqueue makes every message visible at once (avail->idx
+ * per message); as a real driver and device do, the notification decision (and its
+ * full fence) and the used index are per batch of BATCH messages, and always
+ * before a side waits (except vq-always, which decides per message). Each payload
+ * slot is the payload's size, as the baseline's. Each run lasts RUN_SECONDS and is
+ * repeated REPEAT times (the machine is shared: the best run is printed); prints
+ * messages/s, ns per message, notifications per message and the ratio to the
+ * baseline. Figures, not a pass/fail test (it fails only if a message is lost or
+ * corrupted).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -42,27 +48,39 @@
 #define MEM_SIZE	(BUF_OFF + QSIZE * 4096ULL)
 #define LAST		UINT64_MAX	/* sequence number of the final message */
 #define SPIN		256		/* empty polls before re-arming and sleeping */
+#define BATCH		32		/* messages per notification decision */
+#define REPEAT		3
 
 enum mode { SPSC, VQ_SPIN, VQ_EVIDX, VQ_ALWAYS };
 static const char *const mode_name[] = { "spsc", "vq-spin", "vq-evidx", "vq-always" };
 
+/*
+ * What each thread writes is on cache lines of its own (struct run is 64-aligned):
+ * a counter the consumer bumps per message next to a field the producer reads per
+ * message would cost both queues a cache miss per message that is not theirs.
+ */
+#define LINE	__attribute__((aligned(64)))
+
+/* the padding is the point: see above */
+// NOLINTNEXTLINE(clang-analyzer-optin.performance.Padding)
 struct run {
-	/* spsc baseline: each index on its own cache line (struct run is 64-aligned) */
-	uint32_t head;			/* producer publishes */
-	uint8_t pad0[60];
-	uint32_t tail;			/* consumer publishes */
-	uint8_t pad1[60];
-	uint8_t *slots;
-	/* virtqueue */
-	uint8_t *mem;
+	/* read-only while running */
+	uint8_t *slots;			/* spsc baseline */
+	uint8_t *mem;			/* virtqueue memory */
 	struct chan_mem map;
-	struct chan_drv_queue drv;
-	struct chan_dev_queue dev;
 	size_t payload;
-	/* results */
-	uint64_t sent, received, bad, kicks, irqs;
 	enum mode mode;
 	int kick_fd, irq_fd;
+	/* producer: the baseline's head, the driver, its counters */
+	LINE uint32_t head;
+	LINE struct chan_drv_queue drv;
+	uint64_t sent, kicks;
+	unsigned int batch;
+	/* consumer */
+	LINE uint32_t tail;
+	LINE struct chan_dev_queue dev;
+	uint64_t received, bad, irqs;
+	LINE uint8_t end[0];
 };
 
 static double now(void)
@@ -159,11 +177,12 @@ static void *vq_consumer(void *arg)
 			memcpy(&seq, out, sizeof(seq));
 			if (n != r->payload || (seq != LAST && seq != r->received))
 				r->bad++;
-			chan_dev_queue_push(&r->dev, c.head, 0);
+			chan_dev_queue_add_used(&r->dev, c.head, 0);
 			idle = 0;
-			if (notify && (r->mode == VQ_ALWAYS || ++batch == 32 || seq == LAST)) {
+			if (r->mode == VQ_ALWAYS || ++batch == BATCH || seq == LAST) {
 				batch = 0;
-				if (chan_dev_queue_need_notify(&r->dev)) {
+				chan_dev_queue_publish_used(&r->dev);
+				if (notify && chan_dev_queue_need_notify(&r->dev)) {
 					r->irqs++;
 					fd_signal(r->irq_fd);
 				}
@@ -173,6 +192,8 @@ static void *vq_consumer(void *arg)
 			r->received++;
 			continue;
 		}
+		/* dry: what we took is the producer's room */
+		chan_dev_queue_publish_used(&r->dev);
 		if (!notify || ++idle < SPIN)
 			continue;
 		/* dry: tell the driver what we did, ask for a kick, sleep */
@@ -190,9 +211,20 @@ static void *vq_consumer(void *arg)
 	return NULL;
 }
 
+/* Kick decision for everything exposed since the last one. */
+static void vq_kick(struct run *r)
+{
+	if (chan_drv_queue_publish(&r->drv) && r->mode != VQ_SPIN) {
+		r->kicks++;
+		fd_signal(r->kick_fd);
+	}
+}
+
 static void vq_reclaim(struct run *r)
 {
 	unsigned int spins = 0;
+
+	vq_kick(r);	/* before waiting for the device */
 
 	while (chan_drv_queue_get_used(&r->drv, NULL))
 		;
@@ -209,23 +241,25 @@ static void vq_reclaim(struct run *r)
 	}
 }
 
-static void vq_produce(struct run *r, const uint8_t *msg)
+static void vq_produce(struct run *r, const uint8_t *msg, bool last)
 {
 	uint16_t head;
 	struct chan_buf b;
 
 	if (!chan_drv_queue_num_free(&r->drv))
 		vq_reclaim(r);
-	head = r->drv.free_head;	/* one payload slot per descriptor */
-	b.gpa = GPA_BASE + BUF_OFF + (uint64_t)head * 4096;
+	/* one payload slot per descriptor, packed as the baseline's slots */
+	head = r->drv.free_head;
+	b.gpa = GPA_BASE + BUF_OFF + (uint64_t)head * r->payload;
 	b.len = (uint32_t)r->payload;
-	memcpy(r->mem + BUF_OFF + (size_t)head * 4096, msg, r->payload);
+	memcpy(r->mem + BUF_OFF + (size_t)head * r->payload, msg, r->payload);
 	if (chan_drv_queue_add(&r->drv, &b, 1, NULL, 0, r))
 		abort();
-	/* published per message, like the baseline (a driver would batch) */
-	if (chan_drv_queue_publish(&r->drv) && r->mode != VQ_SPIN) {
-		r->kicks++;
-		fd_signal(r->kick_fd);
+	/* visible per message, like the baseline; the kick decision per batch */
+	chan_drv_queue_expose(&r->drv);
+	if (r->mode == VQ_ALWAYS || last || ++r->batch == BATCH) {
+		r->batch = 0;
+		vq_kick(r);
 	}
 }
 
@@ -269,7 +303,7 @@ static int vq_setup(struct run *r)
 
 /* ---- one run --------------------------------------------------------------------- */
 
-static int run_one(enum mode mode, size_t payload, double *rate)
+static int run_one(enum mode mode, size_t payload, double *rate, double *notif)
 {
 	struct run *r = aligned_alloc(64, (sizeof(struct run) + 63) & ~(size_t)63);
 	uint8_t msg[4096];
@@ -309,7 +343,7 @@ static int run_one(enum mode mode, size_t payload, double *rate)
 			if (mode == SPSC)
 				spsc_produce(r, msg, &tail_cache);
 			else
-				vq_produce(r, msg);
+				vq_produce(r, msg, false);
 		}
 		r->sent = seq;
 		if (now() - t0 >= RUN_SECONDS)
@@ -319,15 +353,14 @@ static int run_one(enum mode mode, size_t payload, double *rate)
 	if (mode == SPSC)
 		spsc_produce(r, msg, &tail_cache);
 	else
-		vq_produce(r, msg);
+		vq_produce(r, msg, true);
 	pthread_join(th, NULL);
 	t1 = now();
 	*rate = (double)r->received / (t1 - t0);
-	printf("  %-9s %5zu B  %12.0f msg/s  %8.1f ns/msg  %9.4f notif/msg",
-	       mode_name[mode], payload, *rate, 1e9 / *rate,
-	       (double)(r->kicks + r->irqs) / (double)r->received);
+	*notif = (double)(r->kicks + r->irqs) / (double)r->received;
 	if (r->received != r->sent || r->bad) {
-		printf("  LOST/CORRUPT: sent %lu received %lu bad %lu\n", (unsigned long)r->sent,
+		printf("  %-9s %5zu B  LOST/CORRUPT: sent %lu received %lu bad %lu\n",
+		       mode_name[mode], payload, (unsigned long)r->sent,
 		       (unsigned long)r->received, (unsigned long)r->bad);
 		ret = -EIO;
 	}
@@ -346,22 +379,33 @@ static int run_one(enum mode mode, size_t payload, double *rate)
 int main(void)
 {
 	static const size_t sizes[] = { 8, 4096 };
-	unsigned int s;
+	unsigned int s, k;
 	int m, ret = 0;
 
-	printf("SPSC, queue of %d entries, producer on CPU 0, consumer on CPU 1, %.1f s a run "
-	       "(%ld CPUs online)\n", QSIZE, RUN_SECONDS, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("SPSC, queue of %d entries, producer on CPU 0, consumer on CPU 1, best of %d runs "
+	       "of %.1f s (%ld CPUs online)\n", QSIZE, REPEAT, RUN_SECONDS,
+	       sysconf(_SC_NPROCESSORS_ONLN));
 	for (s = 0; s < 2; s++) {
-		double base = 1, rate = 0;
+		double base = 1;
 
 		for (m = SPSC; m <= VQ_ALWAYS; m++) {
-			if (run_one((enum mode)m, sizes[s], &rate)) {
-				ret = 1;
-				rate = 0;
+			double best = 0, best_notif = 0, rate, notif;
+
+			for (k = 0; k < REPEAT; k++) {
+				if (run_one((enum mode)m, sizes[s], &rate, &notif)) {
+					ret = 1;
+					continue;
+				}
+				if (rate > best) {
+					best = rate;
+					best_notif = notif;
+				}
 			}
 			if (m == SPSC)
-				base = rate;
-			printf("  %5.2fx baseline\n", rate / base);
+				base = best > 0 ? best : 1;
+			printf("  %-9s %5zu B  %12.0f msg/s  %8.1f ns/msg  %9.4f notif/msg  %5.2fx baseline\n",
+			       mode_name[m], sizes[s], best, best > 0 ? 1e9 / best : 0, best_notif,
+			       best / base);
 		}
 	}
 	return ret;

@@ -144,6 +144,45 @@ START_TEST(test_roundtrip)
 END_TEST
 
 /* Many chains through a small queue: both 16-bit indices wrap several times. */
+/* expose per chain, one kick decision per batch; used entries added, then published */
+START_TEST(test_batched_publish)
+{
+	struct fx f;
+	struct chan_buf rd = { BUF_GPA, 8 };
+	int cookie[4];
+	unsigned int i;
+
+	fx_init(&f, 16, true, false, CHAN_DIR_DEVICE_READS);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(chan_drv_queue_add(&f.drv, &rd, 1, NULL, 0, &cookie[i]), 0);
+		chan_drv_queue_expose(&f.drv);
+		ck_assert_uint_eq(le16toh(f.avail->idx), i + 1);	/* visible at once */
+		ck_assert_int_eq(pop(&f), 1);
+		ck_assert_int_eq(chan_dev_queue_add_used(&f.dev, f.chain.head, 0), 0);
+	}
+	ck_assert_uint_eq(f.drv.stats.notify + f.drv.stats.notify_suppressed, 0);
+	/* the decision covers all four: avail_event 0 lies in [0, 4) */
+	ck_assert(chan_drv_queue_publish(&f.drv));
+	ck_assert(!chan_drv_queue_publish(&f.drv));		/* nothing new */
+	ck_assert_uint_eq(le16toh(f.used->idx), 0);		/* added, not published */
+	ck_assert_ptr_null(chan_drv_queue_get_used(&f.drv, NULL));
+	chan_dev_queue_publish_used(&f.dev);
+	ck_assert_uint_eq(le16toh(f.used->idx), 4);
+	for (i = 0; i < 4; i++)
+		ck_assert_ptr_eq(chan_drv_queue_get_used(&f.drv, NULL), &cookie[i]);
+	/* need_notify publishes what was added before it decides */
+	ck_assert_int_eq(chan_drv_queue_add(&f.drv, &rd, 1, NULL, 0, &cookie[0]), 0);
+	chan_drv_queue_expose(&f.drv);
+	ck_assert_int_eq(pop(&f), 1);
+	ck_assert_int_eq(chan_dev_queue_add_used(&f.dev, f.chain.head, 0), 0);
+	ck_assert(chan_drv_queue_enable_cb(&f.drv) == false);	/* used_event = 4 */
+	ck_assert(chan_dev_queue_need_notify(&f.dev));
+	ck_assert_uint_eq(le16toh(f.used->idx), 5);
+	ck_assert_ptr_eq(chan_drv_queue_get_used(&f.drv, NULL), &cookie[0]);
+	fx_fini(&f);
+}
+END_TEST
+
 START_TEST(test_index_wrap)
 {
 	static int tokens[8];
@@ -759,6 +798,7 @@ static Suite *queue_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_batched_publish);
 	tcase_add_test(tc, test_index_wrap);
 	tcase_add_test(tc, test_resume);
 	tcase_add_test(tc, test_event_idx_kicks);

@@ -130,6 +130,7 @@ struct chan_dev_queue {
 	uint16_t last_avail;		/* next available entry to take */
 	uint16_t avail_seen;		/* avail->idx as last read (validated) */
 	uint16_t used_idx;		/* next used entry to fill */
+	uint16_t used_published;	/* used->idx as we last stored it */
 	uint16_t signalled;		/* used_idx at the last notification decision */
 	bool notify_off;		/* used->flags NO_NOTIFY published */
 	int error;			/* UV_CHANNEL_ERR_*, 0 while healthy */
@@ -160,6 +161,15 @@ int chan_dev_queue_pop(struct chan_dev_queue *q, struct chan_seg *seg, unsigned 
  * bug, the queue stays healthy), -EIO if broken.
  */
 int chan_dev_queue_push(struct chan_dev_queue *q, uint16_t head, uint32_t written);
+
+/*
+ * The same in two steps, to batch: add_used fills the used element only;
+ * publish_used stores used->idx once for everything added since (one store and
+ * one cache-line transfer to the driver per batch instead of per chain).
+ * need_notify publishes first, so a batch ends with it or with publish_used.
+ */
+int chan_dev_queue_add_used(struct chan_dev_queue *q, uint16_t head, uint32_t written);
+void chan_dev_queue_publish_used(struct chan_dev_queue *q);
 
 /*
  * After pushing: must the driver be notified (used-buffer notification)? Applies
@@ -214,7 +224,8 @@ struct chan_drv_queue {
 	uint16_t free_head;
 	uint16_t num_free;
 	uint16_t avail_idx;		/* next available entry to fill */
-	uint16_t published;		/* avail_idx at the last publish */
+	uint16_t exposed;		/* avail->idx as we last stored it */
+	uint16_t published;		/* avail_idx at the last kick decision */
 	uint16_t last_used;		/* next used entry to take */
 	uint16_t used_seen;		/* used->idx as last read */
 	bool cb_off;			/* NO_INTERRUPT published */
@@ -244,6 +255,14 @@ int chan_drv_queue_add(struct chan_drv_queue *q, const struct chan_buf *rd, unsi
 
 /* Publish what was added; returns true if the device must be kicked. */
 bool chan_drv_queue_publish(struct chan_drv_queue *q);
+
+/*
+ * Only make what was added visible (avail->idx, a store-release), without the
+ * kick decision and its full fence: a producer that adds many chains exposes
+ * each at once and calls chan_drv_queue_publish() once per batch, and always
+ * before it waits for the device (Linux's virtqueue_add + kick_prepare split).
+ */
+void chan_drv_queue_expose(struct chan_drv_queue *q);
 
 /* The next used chain's cookie (and *@len written), or NULL if none or broken. */
 void *chan_drv_queue_get_used(struct chan_drv_queue *q, uint32_t *len);

@@ -132,6 +132,7 @@ int chan_dev_queue_start(struct chan_dev_queue *q, const struct chan_mem *mem,
 		shm_st16(&q->used->flags, 0);
 		shm_st16_release(&q->used->idx, 0);
 	}
+	q->used_published = q->used_idx;
 	q->last_avail = q->used_idx;
 	q->avail_seen = q->used_idx;
 	q->signalled = q->used_idx;
@@ -384,7 +385,7 @@ int chan_dev_queue_pop(struct chan_dev_queue *q, struct chan_seg *seg, unsigned 
 	return 1;
 }
 
-int chan_dev_queue_push(struct chan_dev_queue *q, uint16_t head, uint32_t written)
+int chan_dev_queue_add_used(struct chan_dev_queue *q, uint16_t head, uint32_t written)
 {
 	struct uv_vring_used_elem *e;
 
@@ -396,10 +397,26 @@ int chan_dev_queue_push(struct chan_dev_queue *q, uint16_t head, uint32_t writte
 	shm_st32(&e->id, head);
 	shm_st32(&e->len, written);
 	q->used_idx++;
-	/* the element is visible before the index that covers it */
-	shm_st16_release(&q->used->idx, q->used_idx);
 	q->stats.used++;
 	return 0;
+}
+
+void chan_dev_queue_publish_used(struct chan_dev_queue *q)
+{
+	if (q->error || q->used_published == q->used_idx)
+		return;
+	/* the elements are visible before the index that covers them */
+	shm_st16_release(&q->used->idx, q->used_idx);
+	q->used_published = q->used_idx;
+}
+
+int chan_dev_queue_push(struct chan_dev_queue *q, uint16_t head, uint32_t written)
+{
+	int ret = chan_dev_queue_add_used(q, head, written);
+
+	if (!ret)
+		chan_dev_queue_publish_used(q);
+	return ret;
 }
 
 bool chan_dev_queue_need_notify(struct chan_dev_queue *q)
@@ -409,6 +426,7 @@ bool chan_dev_queue_need_notify(struct chan_dev_queue *q)
 
 	if (q->error)
 		return false;
+	chan_dev_queue_publish_used(q);
 	/* our used->idx store before reading the driver's used_event / flags */
 	shm_full_fence();
 	if (q->event_idx)

@@ -113,6 +113,15 @@ int chan_drv_queue_add(struct chan_drv_queue *q, const struct chan_buf *rd, unsi
 	return 0;
 }
 
+void chan_drv_queue_expose(struct chan_drv_queue *q)
+{
+	if (q->error || q->exposed == q->avail_idx)
+		return;
+	/* descriptors and ring entries before the index that covers them */
+	shm_st16_release(&q->avail->idx, q->avail_idx);
+	q->exposed = q->avail_idx;
+}
+
 bool chan_drv_queue_publish(struct chan_drv_queue *q)
 {
 	uint16_t old = q->published, new = q->avail_idx;
@@ -120,8 +129,7 @@ bool chan_drv_queue_publish(struct chan_drv_queue *q)
 
 	if (q->error || old == new)
 		return false;
-	/* descriptors and ring entries before the index that covers them */
-	shm_st16_release(&q->avail->idx, new);
+	chan_drv_queue_expose(q);
 	q->published = new;
 	/* our avail->idx store before reading avail_event / used->flags */
 	shm_full_fence();
@@ -144,7 +152,7 @@ static bool used_pending(struct chan_drv_queue *q)
 	if (q->last_used != q->used_seen)
 		return true;
 	u = shm_ld16_acquire(&q->used->idx);
-	outstanding = (uint16_t)(q->published - q->last_used);
+	outstanding = (uint16_t)(q->exposed - q->last_used);
 	if ((uint16_t)(u - q->last_used) > outstanding) {
 		drv_fail(q, UV_CHANNEL_ERR_AVAIL_IDX, "used idx %u: %u entries past %u, %u outstanding",
 			 u, (uint16_t)(u - q->last_used), q->last_used, outstanding);
@@ -202,7 +210,7 @@ bool chan_drv_queue_enable_cb(struct chan_drv_queue *q)
 
 bool chan_drv_queue_enable_cb_delayed(struct chan_drv_queue *q)
 {
-	uint16_t outstanding = (uint16_t)(q->published - q->last_used);
+	uint16_t outstanding = (uint16_t)(q->exposed - q->last_used);
 	uint16_t want = (uint16_t)(q->last_used + outstanding * 3 / 4);
 
 	if (q->error)
