@@ -19,6 +19,7 @@ for p in cw cn ce; do
 	uv_mkpart console $p console-io 8 >/tmp/con-$p.txt || fail "uv_mkpart console $p failed"
 	out=$(ultractl txn apply /tmp/con-$p.txt 2>&1) || fail "console channel of $p: $out"
 done
+: >/tmp/consoled.out	# exists before the first grep, however late the daemon starts
 ultra-consoled -l /tmp/clog -r /tmp/crun >/tmp/consoled.out 2>&1 &
 cpid=$!
 i=0

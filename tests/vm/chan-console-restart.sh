@@ -18,6 +18,7 @@ part_cpus
 part_create cr 16 1
 uv_mkpart console cr console-io 8 >/tmp/con-cr.txt || fail "uv_mkpart console failed"
 out=$(ultractl txn apply /tmp/con-cr.txt 2>&1) || fail "console channel: $out"
+: >/tmp/consoled1.out	# exists before the first grep, however late the daemon starts
 ultra-consoled -l /tmp/clog -r /tmp/crun >/tmp/consoled1.out 2>&1 &
 cpid=$!
 i=0
