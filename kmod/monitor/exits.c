@@ -11,7 +11,8 @@
  * that puts redundant prefixes on these instructions only confuses itself.
  *
  * Everything a guest can ask for is answered from a fixed policy: filtered
- * CPUID, a short list of MSRs (anything else: #GP), two emulated devices
+ * CPUID (cpuid.c), the platform's MSRs (msr.c: x2APIC, kvmclock) and a short
+ * list of others (anything else: #GP), two emulated devices
  * (serial, exit port; other ports read all ones and ignore writes), HLT as a
  * wait for an interrupt (irq.c). Any access outside partition memory (nested
  * page fault), a triple fault, or an exit the monitor does not emulate ends the partition
@@ -34,28 +35,12 @@
 #define X86_UD	6
 #define X86_GP	13
 
-/* CPUID bits a guest may see (everything else reads as 0) */
-#define UV_CPUID1_ECX_KEEP	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | BIT(20) | \
-				 BIT(22) | BIT(23) | BIT(25) | BIT(30))
-#define UV_CPUID1_EDX_KEEP	(BIT(0) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | \
-				 BIT(8) | BIT(11) | BIT(13) | BIT(15) | BIT(16) | BIT(17) | \
-				 BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26))
-#define UV_CPUID7_EBX_KEEP	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(19) | \
-				 BIT(20) | BIT(23))
-#define UV_CPUIDX1_ECX_KEEP	(BIT(0) | BIT(5) | BIT(6) | BIT(8))
-#define UV_CPUIDX1_EDX_KEEP	(BIT(0) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | \
-				 BIT(11) | BIT(13) | BIT(15) | BIT(16) | BIT(17) | BIT(20) | \
-				 BIT(22) | BIT(23) | BIT(24) | BIT(26) | BIT(29))
-#define UV_CPUID1_ECX_HYPERVISOR BIT(31)
-
 #define MSR_TSC			0x10
-#define MSR_APIC_BASE		0x1b
 #define MSR_PATCH_LEVEL		0x8b
 #define MSR_MTRRCAP		0xfe
 #define MSR_MCG_CAP		0x179
 #define MSR_MCG_STATUS		0x17a
 #define MSR_MTRR_DEF_TYPE	0x2ff
-#define APIC_BASE_BSP		BIT_ULL(8)
 
 static void uv_skip(struct uv_vcpu *v, const struct uv_exit *e, unsigned int len)
 {
@@ -79,75 +64,11 @@ static void uv_fault(struct uv_vcpu *v, const struct uv_exit *e, u32 reason)
 	uv_partition_faulted(v->part, &f);
 }
 
-static void uv_cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
-{
-	u32 max_basic = cpuid_eax(0), max_ext = cpuid_eax(0x80000000);
-
-	*a = 0;
-	*b = 0;
-	*c = 0;
-	*d = 0;
-	if (leaf < 0x40000000 && leaf > min(max_basic, 7u))
-		return;
-	if (leaf >= 0x80000000 && leaf > min(max_ext, 0x80000008u))
-		return;
-	switch (leaf) {
-	case 0:
-		cpuid(0, a, b, c, d);
-		*a = min(*a, 7u);
-		break;
-	case 1:
-		cpuid(1, a, b, c, d);
-		*b &= 0xff00;		/* CLFLUSH size only: APIC ID 0, one thread */
-		*c = (*c & UV_CPUID1_ECX_KEEP) | UV_CPUID1_ECX_HYPERVISOR;
-		*d &= UV_CPUID1_EDX_KEEP;
-		break;
-	case 7:
-		if (sub)
-			break;
-		cpuid_count(7, 0, a, b, c, d);
-		*a = 0;
-		*b &= UV_CPUID7_EBX_KEEP;
-		*c = 0;
-		*d = 0;
-		break;
-	case UV_CPUID_SIGNATURE:
-		*a = UV_CPUID_MAX_LEAF;
-		*b = UV_CPUID_SIG_EBX;
-		*c = UV_CPUID_SIG_ECX;
-		*d = UV_CPUID_SIG_EDX;
-		break;
-	case UV_CPUID_ABI:
-		*a = UV_HC_ABI_VERSION_NR;
-		break;
-	case 0x80000000:
-		cpuid(leaf, a, b, c, d);
-		*a = min(*a, 0x80000008u);
-		break;
-	case 0x80000001:
-		cpuid(leaf, a, b, c, d);
-		*b = 0;
-		*c &= UV_CPUIDX1_ECX_KEEP;
-		*d &= UV_CPUIDX1_EDX_KEEP;
-		break;
-	case 0x80000002 ... 0x80000006:	/* brand string, caches */
-		cpuid(leaf, a, b, c, d);
-		break;
-	case 0x80000008:
-		cpuid(leaf, a, b, c, d);
-		*a &= 0xffff;		/* address sizes only */
-		*b = 0;
-		*c = 0;
-		*d = 0;
-		break;
-	}
-}
-
 static void uv_handle_cpuid(struct uv_vcpu *v, const struct uv_exit *e)
 {
 	u32 a, b, c, d;
 
-	uv_cpuid(v->regs.rax, v->regs.rcx, &a, &b, &c, &d);
+	uv_cpuid(v, v->regs.rax, v->regs.rcx, &a, &b, &c, &d);
 	v->regs.rax = a;
 	v->regs.rbx = b;
 	v->regs.rcx = c;
@@ -157,12 +78,13 @@ static void uv_handle_cpuid(struct uv_vcpu *v, const struct uv_exit *e)
 
 static int uv_rdmsr(struct uv_vcpu *v, u32 msr, u64 *val)
 {
+	int ret = uv_platform_rdmsr(v, msr, val);	/* x2APIC, kvmclock (msr.c) */
+
+	if (ret != -ENOENT)
+		return ret;
 	switch (msr) {
 	case MSR_TSC:
 		*val = rdtsc();
-		return 0;
-	case MSR_APIC_BASE:
-		*val = APIC_BASE_BSP;	/* no local APIC: disabled */
 		return 0;
 	case MSR_PATCH_LEVEL:
 	case MSR_MTRRCAP:
@@ -179,13 +101,15 @@ static int uv_rdmsr(struct uv_vcpu *v, u32 msr, u64 *val)
 
 static int uv_wrmsr(struct uv_vcpu *v, u32 msr, u64 val)
 {
+	int ret = uv_platform_wrmsr(v, msr, val);
+
+	if (ret != -ENOENT)
+		return ret;
 	switch (msr) {
 	case MSR_TSC:
 	case MSR_PATCH_LEVEL:
 	case MSR_MCG_STATUS:
 		return 0;		/* ignored */
-	case MSR_APIC_BASE:
-		return val == APIC_BASE_BSP ? 0 : -EINVAL;
 	case MSR_MTRR_DEF_TYPE:
 		if (val & ~0xcffULL)
 			return -EINVAL;

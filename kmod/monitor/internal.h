@@ -35,6 +35,7 @@
 #include <linux/wait.h>
 
 #include "monitor.h"
+#include "platform.h"
 #include "vendor.h"
 
 struct task_struct;
@@ -78,6 +79,7 @@ struct uv_vcpu {
 	void *vendor;			/* struct uv_svm_vcpu */
 	u64 mtrr_def_type;		/* MSR 0x2ff, read back only */
 	char *hc_buf;			/* UV_HC_CONSOLE_MAX bytes: hypercall copies */
+	struct uv_platform plat;	/* x2APIC, kvmclock (platform.h) */
 
 	u64 stats[UV_STAT_NR];
 
@@ -119,6 +121,8 @@ struct uv_mem {
 /* 16550 registers the guest can read back */
 struct uv_uart {
 	u8 ier;
+	u8 fcr;				/* FIFO enable only */
+	bool thri;			/* transmitter-empty condition pending in IIR */
 	u8 lcr;
 	u8 mcr;
 	u8 scr;

@@ -9,10 +9,10 @@
  * being injected), the vendor is asked for an exit as soon as it can
  * (interrupt window), and the next entry injects it.
  *
- * There is no local APIC yet: delivery is edge-like, no IRR/ISR/TPR, no EOI.
- * An emulated local APIC (x2APIC) will sit between raise and inject and keep
- * these entry points: raise sets its IRR, uv_irq_enter() asks it for the
- * highest deliverable vector.
+ * The bitmap is the x2APIC's IRR (lapic.c): uv_irq_enter() asks
+ * uv_lapic_pick() for the vector to deliver (the highest whose priority
+ * beats the guest's PPR once it has enabled its APIC; the highest, edge-like
+ * and with no EOI, for a guest that never does) and marks it in service.
  *
  * Raising never waits for the vCPU. Ordering, so that no raise is missed:
  *   raiser: set bit; smp_mb(); in_run ? IPI : -; halted -> wake
@@ -78,10 +78,10 @@ void uv_irq_reset(struct uv_vcpu *v)
 	v->irq_injected = 0;
 }
 
-/* Some vector is pending (whether or not the guest can take it now). */
+/* A vector is pending that the APIC would deliver (whether or not IF allows it now). */
 bool uv_irq_pending(struct uv_vcpu *v)
 {
-	return find_first_bit(v->irq_pending, UV_NR_VECTORS) < UV_NR_VECTORS;
+	return uv_lapic_pick(v) >= 0;
 }
 
 /* A pending interrupt the guest can take now (HLT must not sleep). vCPU thread. */
@@ -122,17 +122,18 @@ int uv_partition_raise_irq(struct uv_partition *p, unsigned int vector)
 /* The vendor's run step, IRQs off, right before the world switch. */
 void uv_irq_enter(struct uv_vcpu *v)
 {
-	unsigned long vec;
+	int vec;
 
 	WRITE_ONCE(v->in_run, true);
 	smp_mb();	/* in_run before the bitmap: see the top of the file */
-	vec = find_last_bit(v->irq_pending, UV_NR_VECTORS);
-	if (vec >= UV_NR_VECTORS) {
+	vec = uv_lapic_pick(v);
+	if (vec < 0) {
 		uv_vendor->irq_window(v, false);
 		return;
 	}
 	if (uv_vendor->irq_ready(v)) {
 		clear_bit(vec, v->irq_pending);
+		uv_lapic_accept(v, vec);
 		uv_vendor->inject_irq(v, vec);
 		v->irq_injected++;
 	}

@@ -329,6 +329,7 @@ struct uv_partition *uv_partition_create(const struct uv_partition_config *cfg)
 	v->scheduled = cfg->scheduled;
 	init_waitqueue_head(&v->wq);
 	uv_irq_init(v);
+	uv_platform_init(v, 0);
 
 	ret = uv_mem_setup(p, cfg->extents, cfg->nr_extents);
 	if (ret)
@@ -376,9 +377,11 @@ static void uv_partition_reap(struct uv_partition *p)
 	WRITE_ONCE(v->started, false);
 	if (!v->thread) {
 		uv_sched_release(v);
+		uv_platform_stop(v);	/* its deadline timer must not fire any more */
 		return;
 	}
 	kthread_stop(v->thread);
+	uv_platform_stop(v);
 	put_task_struct(v->thread);
 	v->thread = NULL;
 	atomic64_dec(&uv_nr_threads);
@@ -398,6 +401,7 @@ void uv_partition_destroy(struct uv_partition *p)
 	mutex_lock(&p->lock);
 	uv_partition_reap(p);
 	mutex_unlock(&p->lock);
+	uv_platform_stop(&p->vcpu);
 	uv_vendor->vcpu_destroy(&p->vcpu);
 	kfree(p->vcpu.hc_buf);
 	uv_console_free(&p->console);
@@ -420,6 +424,7 @@ static void uv_partition_enter_loaded(struct uv_partition *p, const struct uv_bo
 	v->halted = false;
 	v->mtrr_def_type = 0;
 	uv_irq_reset(v);
+	uv_platform_reset(v);
 	uv_vendor->vcpu_reset(v, boot);
 	v->regs.rsi = esi;
 	uv_uart_reset(&p->uart);

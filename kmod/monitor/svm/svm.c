@@ -32,6 +32,7 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/io.h>
 #include <asm/msr.h>
@@ -233,11 +234,15 @@ static int uv_svm_vcpu_create(struct uv_vcpu *v)
 {
 	struct uv_svm_vcpu *s;
 	struct uv_vmcb_control *ctl;
+	struct uv_fxsave *fpu;
 	struct page *pg;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	pg = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!s || !pg) {
+	/* kmalloc aligns power-of-two sizes naturally: 512 covers FXSAVE's 16 */
+	fpu = kzalloc(sizeof(*fpu), GFP_KERNEL);
+	if (!s || !pg || !fpu) {
+		kfree(fpu);
 		kfree(s);
 		if (pg)
 			__free_page(pg);
@@ -245,6 +250,7 @@ static int uv_svm_vcpu_create(struct uv_vcpu *v)
 	}
 	s->vmcb = page_address(pg);
 	s->vmcb_pa = page_to_phys(pg);
+	s->fpu = fpu;
 	s->asid_cpu = -1;
 	ctl = &s->vmcb->control;
 
@@ -285,6 +291,7 @@ static void uv_svm_vcpu_destroy(struct uv_vcpu *v)
 	if (!s)
 		return;
 	free_page((unsigned long)s->vmcb);
+	kfree(s->fpu);
 	kfree(s);
 	v->vendor = NULL;
 }
@@ -330,10 +337,52 @@ static void uv_svm_vcpu_reset(struct uv_vcpu *v, const struct uv_boot_state *boo
 	v->regs.rax = boot->eax;
 	v->regs.rbx = boot->ebx;
 	v->regs.rsp = 0;
+	/* debug registers intercepted again until the new guest uses them */
+	s->dr_guest = false;
+	s->vmcb->control.intercept_dr = 0xffffffff;
+	/* FPU at reset (FNINIT state, MXCSR default): all registers empty */
+	memset(s->fpu, 0, sizeof(*s->fpu));
+	s->fpu->fcw = 0x37f;
+	s->fpu->mxcsr = 0x1f80;
 	s->vmcb->control.event_inj = 0;
 	s->vmcb->control.int_state = 0;
 	uv_svm_irq_window(v, false);
 	s->vmcb->control.clean = 0;
+}
+
+/*
+ * Debug registers. DR6 and DR7 are in the VMCB, switched by VMRUN; DR0-3 are
+ * not. Until a guest touches a debug register every access is intercepted;
+ * at the first one (Linux clears them all at boot) the intercepts go and
+ * DR0-3 are switched around each entry from then on: the guest's loaded
+ * before VMRUN, saved after it, and the host's put back (with its DR7,
+ * which #VMEXIT leaves disabled) by hw_breakpoint_restore(). Emulating the
+ * MOV instead would need the instruction bytes (no decode assists under
+ * TCG); a guest that never uses them pays nothing.
+ */
+static void uv_svm_dr_passthrough(struct uv_svm_vcpu *s)
+{
+	s->dr_guest = true;
+	memset(s->dr, 0, sizeof(s->dr));
+	s->vmcb->control.intercept_dr = 0;
+	s->vmcb->control.clean &= ~UV_CLEAN_INTERCEPTS;
+}
+
+static void uv_svm_dr_load(struct uv_svm_vcpu *s)
+{
+	set_debugreg(s->dr[0], 0);
+	set_debugreg(s->dr[1], 1);
+	set_debugreg(s->dr[2], 2);
+	set_debugreg(s->dr[3], 3);
+}
+
+static void uv_svm_dr_save(struct uv_svm_vcpu *s)
+{
+	get_debugreg(s->dr[0], 0);
+	get_debugreg(s->dr[1], 1);
+	get_debugreg(s->dr[2], 2);
+	get_debugreg(s->dr[3], 3);
+	hw_breakpoint_restore();
 }
 
 /* One guest entry and exit. IRQs off; on return, the exit is in the VMCB. */
@@ -367,12 +416,27 @@ static void uv_svm_vcpu_run(struct uv_vcpu *v)
 	vmcb->save.rip = v->rip;
 	uv_irq_enter(v);
 
-	/* the guest's FPU/SSE use must not leak into the host's or a task's registers */
+	/*
+	 * The guest's x87/SSE state (FXSAVE format: XSAVE is hidden from it, so
+	 * nothing else is guest state) is loaded after kernel_fpu_begin() has
+	 * saved whatever a task had in the registers, and saved back before
+	 * kernel_fpu_end(): it never leaks into the host or a task, and a
+	 * preemption between two entries cannot lose it. KVM's guest-FPU
+	 * helpers (fpu_swap_kvm_fpstate) swap the fpstate of the current task
+	 * instead; our vCPU runs in a kernel thread, whose registers the
+	 * scheduler neither saves nor restores, so they do not fit.
+	 */
 	kernel_fpu_begin();
+	asm volatile("fxrstor64 %0" : : "m" (*s->fpu));
 	asm volatile("clgi" ::: "memory");
+	if (s->dr_guest)
+		uv_svm_dr_load(s);
 	uv_svm_vmrun(s->vmcb_pa, page_to_phys(c->host_save), &v->regs);
+	if (s->dr_guest)
+		uv_svm_dr_save(s);
 	asm volatile("stgi" ::: "memory");
 	uv_irq_leave(v);
+	asm volatile("fxsave64 %0" : "=m" (*s->fpu));
 	kernel_fpu_end();
 
 	v->regs.rax = vmcb->save.rax;
@@ -471,9 +535,12 @@ static void uv_svm_decode_exit(struct uv_vcpu *v, struct uv_exit *e)
 	case UV_SVM_EXIT_INVALID:
 		e->kind = UV_EXIT_INVALID;
 		return;
+	case 0x20 ... 0x3f:			/* MOV to/from DRn */
+		uv_svm_dr_passthrough(s);	/* and the guest executes it again */
+		e->kind = UV_EXIT_HOST;
+		return;
 	case UV_SVM_EXIT_TASK_SWITCH:
 	case UV_SVM_EXIT_FERR_FREEZE:
-	case 0x20 ... 0x3f:			/* MOV to/from DRn */
 		e->kind = UV_EXIT_UNSUPPORTED;
 		return;
 	case UV_SVM_EXIT_EXCP_BASE ... UV_SVM_EXIT_EXCP_BASE + 31:

@@ -233,8 +233,19 @@ struct uv_vmcb {
 } __packed;
 
 /* Per-vCPU SVM state (uv_vcpu.vendor) */
+/* FXSAVE/FXRSTOR area (x87, MXCSR, XMM0-15): 512 bytes, 16-byte aligned */
+struct uv_fxsave {
+	u16 fcw;
+	u8 other[22];
+	u32 mxcsr;
+	u8 rest[484];
+} __aligned(16);
+
 struct uv_svm_vcpu {
 	struct uv_vmcb *vmcb;
+	struct uv_fxsave *fpu;		/* the guest's, between entries */
+	bool dr_guest;			/* DR0-3 handed to the guest (first MOV DR) */
+	unsigned long dr[4];		/* the guest's DR0-3, between entries */
 	u64 vmcb_pa;
 	u64 asid_generation;
 	int asid_cpu;
