@@ -75,16 +75,26 @@ static int cmd_list(void)
 		gmk(info[i].client, c, sizeof(c));
 		for (k = 0; k < 4; k++)
 			gmk(info[i].server[k], s[k], sizeof(s[k]));
-		printf("channel %s type=%u client=%s pages=%u gpa=%#llx servers=%s,%s,%s,%s open=%u%s kicks=%llu signalled=%llu notifies=%llu epoch=%u\n",
+		printf("channel %s type=%u client=%s pages=%u gpa=%#llx servers=%s,%s,%s,%s open=%u%s kicks=%llu signalled=%llu notifies=%llu irqs=%llu used_only=%llu bad_vector=%llu epoch=%u\n",
 		       n, info[i].type, c, info[i].nr_pages, (unsigned long long)info[i].gpa,
 		       s[0], s[1], s[2], s[3], info[i].open,
 		       info[i].flags & UV_CHAN_F_PENDING ? " pending-reclamation" : "",
 		       (unsigned long long)info[i].guest_kicks,
 		       (unsigned long long)info[i].kicks_signalled,
-		       (unsigned long long)info[i].server_notifies, info[i].epoch);
+		       (unsigned long long)info[i].server_notifies,
+		       (unsigned long long)info[i].server_irqs,
+		       (unsigned long long)info[i].server_used_only,
+		       (unsigned long long)info[i].bad_vector, info[i].epoch);
 	}
 	close(fd);
 	return 0;
+}
+
+/* UV_IOC_CHAN_NOTIFY; the out field must be 0 going in, as every unknown input byte */
+static int notify(int fd, struct uv_chan_notify *nt)
+{
+	nt->vector = 0;
+	return ioctl(fd, UV_IOC_CHAN_NOTIFY, nt);
 }
 
 static int cmd_serve(uint32_t channel, uint32_t server, const char *hold)
@@ -130,6 +140,28 @@ static int cmd_serve(uint32_t channel, uint32_t server, const char *hold)
 	check(ioctl(o.fd, UV_IOC_CHAN_EVENTFD, &ev) && errno == EINVAL, "queue 32: EINVAL");
 	check(!ioctl(o.fd, UV_IOC_CHAN_NOTIFY, &nt) && nt.vector == UV_CHANNEL_NO_VECTOR,
 	      "notify the guest: polled queue, counted");
+	/* the vectors are the client's to write; the client is not loaded here */
+	nt.flags = UV_CHAN_NOTIFY_F_CONFIG;
+	check(!notify(o.fd, &nt) && nt.vector == UV_CHANNEL_NO_VECTOR,
+	      "config notify without config_vector: nothing to raise");
+	h->config_vector = 0x30;
+	check(notify(o.fd, &nt) && errno == ESRCH && nt.vector == 0x30,
+	      "config notify with vector 0x30, client not loaded: ESRCH");
+	nt.queue = 1;
+	check(notify(o.fd, &nt) && errno == EINVAL,
+	      "config notify names no queue: EINVAL");
+	nt.queue = 0;
+	nt.flags = 2;
+	check(notify(o.fd, &nt) && errno == EINVAL, "unknown flag: EINVAL");
+	nt.flags = 0;
+	h->queue[0].vector = 7;
+	check(notify(o.fd, &nt) && errno == ERANGE && nt.vector == 7,
+	      "queue vector 7 (an exception): refused, ERANGE");
+	h->queue[0].vector = 256;
+	check(notify(o.fd, &nt) && errno == ERANGE && nt.vector == 256,
+	      "queue vector 256: refused, ERANGE");
+	h->queue[0].vector = UV_CHANNEL_NO_VECTOR;
+	h->config_vector = UV_CHANNEL_NO_VECTOR;
 	h->server_state = UV_CHANNEL_SERVER_READY;
 	printf("serving\n");
 	fflush(stdout);
