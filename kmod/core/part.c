@@ -97,18 +97,6 @@ static DEFINE_XARRAY(uv_insts);
 static bool uv_monitor_ready;
 
 /*
- * Slot length per CPU in microseconds (docs/schedule.md): a module parameter,
- * not a database field, so the descriptor format and the command daemon's
- * replica stay as they are. Unset or 0: 1000 (1 ms); clamped to 100..1000000.
- */
-#define UV_SLOT_US_DEFAULT	1000
-#define UV_SLOT_CPUS		64
-static unsigned int uv_slot_us[UV_SLOT_CPUS];
-static int uv_nr_slot_us;
-module_param_array_named(slot_us, uv_slot_us, uint, &uv_nr_slot_us, 0444);
-MODULE_PARM_DESC(slot_us, "schedule slot length per CPU in us (default 1000)");
-
-/*
  * Schedule accounting as events (UV_EVENT_SCHED_STATS): every stats_event_ms
  * milliseconds for each CPU that runs a schedule (0: off), and on demand
  * (UV_CPU_STATS_F_EVENT).
@@ -118,15 +106,6 @@ module_param_named(stats_event_ms, uv_stats_event_ms, uint, 0444);
 MODULE_PARM_DESC(stats_event_ms, "period of schedule accounting events in ms (0: off)");
 static void uv_stats_work_fn(struct work_struct *w);
 static DECLARE_DELAYED_WORK(uv_stats_work, uv_stats_work_fn);
-
-static u64 uv_slot_ns(int cpu)
-{
-	unsigned int us = cpu < UV_SLOT_CPUS ? uv_slot_us[cpu] : 0;
-
-	if (!us)
-		us = UV_SLOT_US_DEFAULT;
-	return (u64)clamp(us, 100u, 1000000u) * NSEC_PER_USEC;
-}
 
 static void uv_part_number(u32 v, char *buf, size_t len)
 {
@@ -321,7 +300,8 @@ static void uv_inst_sched_push(void)
 			}
 		}
 		if (any || pd)
-			uv_sched_set(cpu, t, uv_slot_ns(cpu));
+			uv_sched_set(cpu, t, (u64)(pd ? resdb_processor_slot_us(pd) :
+						   UV_SLOT_US_DEFAULT) * NSEC_PER_USEC);
 	}
 }
 
@@ -976,7 +956,8 @@ int uv_ioctl_cpu_stats(void __user *uarg)
 	a.active = info->active;
 	a.pending = info->pending;
 	a.cur_slot = info->slot;
-	a.slot_ns = info->slot_ns ? info->slot_ns : uv_slot_ns(a.cpu);
+	/* a CPU that never ran a schedule: the default until one comes */
+	a.slot_ns = info->slot_ns ? info->slot_ns : (u64)UV_SLOT_US_DEFAULT * NSEC_PER_USEC;
 	a.cycles = info->stats.cycles;
 	a.swaps = info->stats.swaps;
 	a.last_swap_cycle = info->stats.last_swap_cycle;

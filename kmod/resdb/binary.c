@@ -92,6 +92,14 @@ static bool step_ok(const struct uv_txn_step *s)
 		    !resdb_is_number(s->schedule.to.partition))
 			return false;
 		break;
+	case UV_TXN_CHANGE_SLOT_LENGTH:
+		used = sizeof(s->slot_length);
+		if (!resdb_is_number(s->slot_length.number) || s->slot_length.pad ||
+		    s->slot_length.from_us < UV_SLOT_US_MIN ||
+		    s->slot_length.from_us > UV_SLOT_US_MAX ||
+		    s->slot_length.to_us < UV_SLOT_US_MIN || s->slot_length.to_us > UV_SLOT_US_MAX)
+			return false;
+		break;
 	case UV_TXN_INIT_CHANNEL:
 		used = sizeof(s->channel);
 		if (!resdb_is_number(s->channel.number) || !resdb_is_number(s->channel.client) ||

@@ -134,6 +134,8 @@ static int ctrl_page(struct check *c, u32 gmk)
 	if (p) {
 		if (p->cpu >= RESDB_MAX_CPUS || uvi->processor[p->cpu] != gmk)
 			return broken(c, "processor not in the processor table", gmk, p->cpu);
+		if (p->slot_us && (p->slot_us < UV_SLOT_US_MIN || p->slot_us > UV_SLOT_US_MAX))
+			return broken(c, "processor slot length", gmk, p->slot_us);
 		c->rep->processors++;
 		for (i = 0; i < UV_SLOTS; i++) {
 			const struct resdb_partition *d = resdb_part(c->db, p->slot[i].partition);

@@ -49,7 +49,7 @@ struct resdb_partition {
 struct resdb_processor {
 	struct resdb_desc_hdr hdr;
 	u32 cpu;		/* physical CPU */
-	u32 pad;
+	u32 slot_us;		/* slot length in us; 0: UV_SLOT_US_DEFAULT */
 	struct uv_slot slot[UV_SLOTS];	/* duty-cycle schedule ([0142], [0148]) */
 };
 

@@ -106,6 +106,7 @@ int resdb_step_destroy_partition(struct resdb *db, struct uv_txn_step *s);
 int resdb_step_init_processor(struct resdb *db, struct uv_txn_step *s);
 int resdb_step_change_schedule(struct resdb *db, struct uv_txn_step *s);
 int resdb_step_destroy_processor(struct resdb *db, struct uv_txn_step *s);
+int resdb_step_change_slot_length(struct resdb *db, struct uv_txn_step *s);
 int resdb_step_init_channel(struct resdb *db, struct uv_txn_step *s);
 int resdb_step_change_server(struct resdb *db, struct uv_txn_step *s);
 int resdb_step_destroy_channel(struct resdb *db, struct uv_txn_step *s);

@@ -191,6 +191,7 @@ int resdb_partition_list(const struct resdb *db, resdb_partition_fn fn, void *ct
 
 const struct resdb_partition *resdb_partition(const struct resdb *db, u32 number);
 const struct resdb_processor *resdb_processor(const struct resdb *db, u32 cpu);
+u32 resdb_processor_slot_us(const struct resdb_processor *p);
 const struct resdb_channel *resdb_channel(const struct resdb *db, u32 number);
 
 /* ---- invariant checker (check.c) --------------------------------------------- */

@@ -103,6 +103,30 @@ int resdb_step_change_schedule(struct resdb *db, struct uv_txn_step *s)
 	return ret;
 }
 
+/* Slot length in effect on @p, in microseconds. */
+u32 resdb_processor_slot_us(const struct resdb_processor *p)
+{
+	return p->slot_us ? p->slot_us : UV_SLOT_US_DEFAULT;
+}
+
+/* Change SlotLength Processor[..], from Nus, to Mus. */
+int resdb_step_change_slot_length(struct resdb *db, struct uv_txn_step *s)
+{
+	struct uv_txn_slot_length *sl = &s->slot_length;
+	struct resdb_processor *p = resdb_proc(db, sl->number);
+	u32 after = sl->to_us;
+
+	if (!p)
+		return resdb_fail(db, RESDB_ENOTPART, UV_NONE, sl->number, 0);
+	if (sl->pad || sl->to_us < UV_SLOT_US_MIN || sl->to_us > UV_SLOT_US_MAX)
+		return resdb_fail(db, RESDB_EINVAL, UV_NONE, sl->to_us, 0);
+	if (resdb_processor_slot_us(p) != sl->from_us)
+		return resdb_fail(db, RESDB_EFROM, UV_NONE, sl->from_us,
+				  resdb_processor_slot_us(p));
+	return resdb_img_bytes(db, resdb_pfn(db, sl->number), (u8 *)&p->slot_us - (u8 *)p,
+			       sizeof(after), &p->slot_us, &after);
+}
+
 int resdb_step_destroy_processor(struct resdb *db, struct uv_txn_step *s)
 {
 	struct resdb_processor *p = resdb_proc(db, s->destroy.number);

@@ -212,6 +212,14 @@ static int vproc(struct cur *c, void *v)
 	return ret;
 }
 
+/* a slot length: Nus */
+static int micros(struct cur *c, void *v)
+{
+	int ret = num32(c, v, 0xffffffffu);
+
+	return ret ? ret : expect(c, "us");
+}
+
 static int server(struct cur *c, void *v)
 {
 	if (word(c, "none")) {
@@ -278,6 +286,19 @@ static int change(struct cur *c, struct uv_txn_step *s)
 			ret = from_to(c, vproc, &cs->from, &cs->to);
 		return ret;
 	}
+	if (word(c, "SlotLength")) {
+		struct uv_txn_slot_length *sl = &s->slot_length;
+
+		s->op = UV_TXN_CHANGE_SLOT_LENGTH;
+		ret = expect(c, "Processor");
+		if (!ret)
+			ret = pnum(c, &sl->number, false);
+		if (!ret)
+			ret = need(c, ',');
+		if (!ret)
+			ret = from_to(c, micros, &sl->from_us, &sl->to_us);
+		return ret;
+	}
 	if (word(c, "Server")) {
 		struct uv_txn_server *sv = &s->server;
 
@@ -301,7 +322,7 @@ static int change(struct cur *c, struct uv_txn_step *s)
 			ret = from_to(c, server, &sv->from, &sv->to);
 		return ret;
 	}
-	return perr(c, "expected 'Owner', 'Schedule' or 'Server'", NULL);
+	return perr(c, "expected 'Owner', 'Schedule', 'SlotLength' or 'Server'", NULL);
 }
 
 static int split_merge(struct cur *c, struct uv_txn_step *s, bool split)

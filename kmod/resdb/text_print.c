@@ -222,6 +222,15 @@ static void print_step(struct resdb_out *o, const struct uv_txn_step *s)
 		resdb_out_str(o, ", to ");
 		vproc(o, &s->schedule.to);
 		break;
+	case UV_TXN_CHANGE_SLOT_LENGTH:
+		resdb_out_str(o, "Change SlotLength Processor");
+		resdb_out_number(o, s->slot_length.number);
+		resdb_out_str(o, ", from ");
+		resdb_out_u64(o, s->slot_length.from_us);
+		resdb_out_str(o, "us, to ");
+		resdb_out_u64(o, s->slot_length.to_us);
+		resdb_out_str(o, "us");
+		break;
 	case UV_TXN_INIT_CHANNEL:
 		resdb_out_str(o, "Initialize Channel");
 		resdb_out_number(o, s->channel.number);

@@ -39,6 +39,8 @@ static const struct {
 	[UV_TXN_CHANGE_SERVER] = { resdb_step_change_server, sizeof(struct uv_txn_server) },
 	[UV_TXN_DESTROY_CHANNEL] = { resdb_step_destroy_channel,
 				     sizeof(struct uv_txn_destroy) },
+	[UV_TXN_CHANGE_SLOT_LENGTH] = { resdb_step_change_slot_length,
+					sizeof(struct uv_txn_slot_length) },
 };
 
 static const char *const err_names[RESDB_ERR_MAX] = {

@@ -95,6 +95,7 @@ static const struct {
 	{ "Change Schedule Processor[0,1,2], Slot(0), from [0,1,21]:0, to [0,1,25]:0",
 	  RESDB_ENOTPART },
 	{ "Destroy Processor[0,1,25]", RESDB_ENOTPART },
+	{ "Change SlotLength Processor[0,1,2], from 1000us, to 500us", RESDB_ENOTPART },
 	{ "Initialize Channel[0,1,2] (type=1, client [0,1,20], pages Mem[1,0,0]+1)",
 	  RESDB_EPSEUDO },
 	{ "Initialize Channel[0,1,2] (type=1, client [0,1,25], pages Mem[2,0,0]+1)", RESDB_EFROM },
@@ -448,6 +449,30 @@ START_TEST(binary_roundtrip_and_rejects)
 }
 END_TEST
 
+/* A slot length outside 100 us .. 1 s never gets past decoding. */
+START_TEST(slot_length_bounds)
+{
+	struct uv_txn_step s = parse("Change SlotLength Processor[0,1,27], from 1000us, to 100us");
+	const struct uv_txn_step *out;
+	u64 buf[64], len;
+	u32 nr;
+
+	ck_assert_int_eq(resdb_txn_encode(&s, 1, buf, sizeof(buf), &len), 0);
+	ck_assert_int_eq(resdb_txn_decode(buf, len, &out, &nr), 0);
+	ck_assert_uint_eq(out->slot_length.to_us, 100);
+	s.slot_length.to_us = UV_SLOT_US_MIN - 1;
+	ck_assert_int_eq(resdb_txn_encode(&s, 1, buf, sizeof(buf), &len), 0);
+	ck_assert_int_eq(resdb_txn_decode(buf, len, &out, &nr), -RESDB_EINVAL);
+	s.slot_length.to_us = UV_SLOT_US_MAX + 1;
+	ck_assert_int_eq(resdb_txn_encode(&s, 1, buf, sizeof(buf), &len), 0);
+	ck_assert_int_eq(resdb_txn_decode(buf, len, &out, &nr), -RESDB_EINVAL);
+	s.slot_length.to_us = UV_SLOT_US_MAX;
+	s.slot_length.pad = 1;
+	ck_assert_int_eq(resdb_txn_encode(&s, 1, buf, sizeof(buf), &len), 0);
+	ck_assert_int_eq(resdb_txn_decode(buf, len, &out, &nr), -RESDB_EINVAL);
+}
+END_TEST
+
 static const struct {
 	/* cppcheck-suppress unusedStructMember ; used through START_TEST's _i */
 	const char *text;
@@ -505,6 +530,7 @@ int main(void)
 	tcase_add_test(tc, replay_detects_divergence);
 	tcase_add_test(tc, snapshot_rejects_corruption);
 	tcase_add_test(tc, binary_roundtrip_and_rejects);
+	tcase_add_test(tc, slot_length_bounds);
 	tcase_add_test(td, log_ring_overwrites_oldest);
 	tcase_add_test(td, log_full_aborts);
 	tcase_add_loop_test(td, parse_error_names_line_and_column, 0,

@@ -4,8 +4,9 @@
 # with no slot lost or doubled: A 8, B 4, C 4 (Figure 5) run; a transaction moves slots
 # 4-7 from A to B. The executor takes it at the start of a cycle (last_swap_cycle), and
 # between the two last swaps each partition was granted exactly duty x cycles slots,
-# after the swap the new duties (A 4, B 8) per cycle. Taking all of a running
-# partition's slots on its CPU is still refused.
+# after the swap the new duties (A 4, B 8) per cycle. A slot length change (Change
+# SlotLength) is taken at a wrap too. Taking all of a running partition's slots on its
+# CPU is still refused.
 load
 ultractl pool grow 64M >/dev/null || fail "pool grow failed"
 part_cpus
@@ -44,6 +45,28 @@ exact() { # NAME OLD-DUTY NEW-DUTY
 exact A 8 4
 exact B 4 8
 exact C 4 4
+# the slot length is the processor descriptor's: a transaction changes it, the executor
+# takes it at a wrap like a schedule, and cycles then take 16 x 500 us
+slot_len() { # FROM TO
+	printf 'Begin Transaction\nChange SlotLength Processor%s, from %s, to %s\nCommit Transaction\n' \
+		"$SCHED_PROC_0" "$1" "$2" >/tmp/slot-len.txt
+	ultractl txn apply /tmp/slot-len.txt 2>&1
+}
+out=$(slot_len 1000us 50us) && fail "a 50 us slot accepted"
+check "a slot below 100 us refused" has "$out" 'EINVAL|Invalid argument'
+out=$(slot_len 500us 250us) && fail "a wrong before image accepted"
+check "a slot length change with the wrong 'from' refused" has "$out" 'EFROM'
+sw0=$(cpu_stat 0 swaps)
+out=$(slot_len 1000us 500us) || fail "slot length 500 us: $out"
+sleep 0.1
+c0=$(cpu_stat 0 cycles)
+sleep 1
+c1=$(cpu_stat 0 cycles)
+check "one swap for the slot length" [ $(($(cpu_stat 0 swaps) - sw0)) = 1 ]
+check "the executor runs 500 us slots" [ "$(cpu_stat 0 slot_ns)" = 500000 ]
+echo "cycles in 1 s with 500 us slots: $((c1 - c0)) (125 expected)"
+check "a cycle takes 8 ms now" in_range $((c1 - c0)) 115 130
+check "cpu show: 500us" has "$(ultractl cpu show | grep '^0 ' | tr -s ' ')" '^0 [a-z]+ 500us '
 uv_mkpart unslot A >/tmp/unslot.txt || fail "uv_mkpart unslot"
 out=$(ultractl txn apply /tmp/unslot.txt 2>&1) && fail "taking all of running A's slots accepted"
 check "taking A's last slots refused with EBUSY" has "$out" '"A" is running: stop it before.*\[EBUSY\]'

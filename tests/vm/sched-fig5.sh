@@ -15,7 +15,7 @@ sched_create C 0 4 12
 ultractl cpu show
 row=$(ultractl cpu show | grep '^0 ')
 check "cpu show: CPU 0 is A x8, B x4, C x4" has "$(echo "$row" | tr -s ' ')" \
-	'^0 [a-z]+ A A A A A A A A B B B B C C C C ?$'
+	'^0 [a-z]+ 1ms A A A A A A A A B B B B C C C C ?$'
 for p in A B C; do
 	ultractl partition load $p /guests/spinc.elf >/dev/null || fail "load $p"
 done

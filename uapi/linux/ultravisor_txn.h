@@ -46,7 +46,8 @@ enum uv_txn_op {
 	UV_TXN_INIT_CHANNEL = 9,
 	UV_TXN_CHANGE_SERVER = 10,
 	UV_TXN_DESTROY_CHANNEL = 11,
-	UV_TXN_OP_MAX = 11,
+	UV_TXN_CHANGE_SLOT_LENGTH = 12,
+	UV_TXN_OP_MAX = 12,
 };
 
 /* Partition types; the role string is free-form ("UserX" in [0111]). */
@@ -128,6 +129,22 @@ struct uv_txn_schedule {
 	struct uv_slot to;
 };
 
+/*
+ * Change SlotLength: the length of each of a processor's 16 slots, in
+ * microseconds (UV_SLOT_US_MIN..UV_SLOT_US_MAX). A descriptor that never had
+ * one set has the default, and from names the length in effect either way.
+ */
+#define UV_SLOT_US_MIN		100
+#define UV_SLOT_US_MAX		1000000
+#define UV_SLOT_US_DEFAULT	1000
+
+struct uv_txn_slot_length {
+	__u32 number;		/* processor descriptor page */
+	__u32 from_us;		/* before image: the length in effect */
+	__u32 to_us;
+	__u32 pad;
+};
+
 struct uv_txn_channel {
 	__u32 number;		/* channel descriptor page */
 	__u32 type;		/* opaque to the database, non-zero */
@@ -155,6 +172,7 @@ struct uv_txn_step {
 		struct uv_txn_destroy destroy;
 		struct uv_txn_processor processor;
 		struct uv_txn_schedule schedule;
+		struct uv_txn_slot_length slot_length;
 		struct uv_txn_channel channel;
 		struct uv_txn_server server;
 		__u8 raw[120];	/* bytes past the member used must be zero */

@@ -3,9 +3,9 @@
  * ultractl cpu show: each physical CPU's 16-slot schedule as the database
  * holds it (a snapshot), one row per CPU and one column per slot, as the
  * seed's Figure 6 maps virtual processors to time quanta; then what each
- * named partition gets (duty width in sixteenths) and, from the module's
- * executor, whether the CPU runs the schedule and whether a new one waits
- * for the wrap (docs/schedule.md).
+ * named partition gets (duty width in sixteenths), the slot length and, from
+ * the module's executor, whether the CPU runs the schedule and whether a new
+ * one waits for the wrap (docs/schedule.md).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -72,7 +72,7 @@ static int run_cpu(struct ultractl_ctx *ctx, int argc, char **argv)
 		root = json_object_new_object();
 		cpus = json_object_new_array();
 	} else {
-		printf("CPU  exec   ");
+		printf("CPU  exec   slot    ");
 		for (s = 0; s < UV_SLOTS; s++)
 			printf("%-*d", CELL, s);
 		printf("\n");
@@ -81,11 +81,13 @@ static int run_cpu(struct ultractl_ctx *ctx, int argc, char **argv)
 		const struct resdb_processor *pd = resdb_processor(db, cpu);
 		struct uv_cpu_stats cs;
 		const char *exec = "-";
+		uint32_t us;
 		char name[64];
 		bool dedicated = true;
 
 		if (!pd)
 			continue;
+		us = resdb_processor_slot_us(pd);
 		if (!ultra_cpu_stats(fd, cpu, 0, &cs, NULL))
 			exec = cs.pending ? "next" : cs.active ? "runs" : "idle";
 		for (s = 1; s < UV_SLOTS; s++)
@@ -96,6 +98,7 @@ static int run_cpu(struct ultractl_ctx *ctx, int argc, char **argv)
 
 			ultra_json_add(c, "cpu", json_object_new_int64(cpu));
 			ultra_json_add(c, "executor", json_object_new_string(exec));
+			ultra_json_add(c, "slot_us", json_object_new_int64(us));
 			ultra_json_add(c, "dedicated", json_object_new_boolean(dedicated &&
 						pd->slot[0].partition != db->idle));
 			for (s = 0; s < UV_SLOTS; s++) {
@@ -106,7 +109,11 @@ static int run_cpu(struct ultractl_ctx *ctx, int argc, char **argv)
 			json_object_array_add(cpus, c);
 			continue;
 		}
-		printf("%-4u %-6s ", cpu, exec);
+		if (us % 1000)
+			snprintf(name, sizeof(name), "%" PRIu32 "us", us);
+		else
+			snprintf(name, sizeof(name), "%" PRIu32 "ms", us / 1000);
+		printf("%-4u %-6s %-7s ", cpu, exec, name);
 		for (s = 0; s < UV_SLOTS; s++) {
 			slot_name(db, pd->slot[s].partition, name, sizeof(name));
 			printf("%-*.*s", CELL, CELL - 1, name);

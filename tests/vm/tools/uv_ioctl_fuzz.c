@@ -154,6 +154,11 @@ static void random_step(struct uv_txn_step *s)
 		s->schedule.from.partition = number();
 		s->schedule.to.partition = number();
 		break;
+	case UV_TXN_CHANGE_SLOT_LENGTH:
+		s->slot_length.number = number();
+		s->slot_length.from_us = below(2) ? 1000 : below(2000000);
+		s->slot_length.to_us = below(2000000);
+		break;
 	case UV_TXN_INIT_CHANNEL:
 		s->channel.number = number();
 		s->channel.type = 1;
