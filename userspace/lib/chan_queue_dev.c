@@ -342,8 +342,12 @@ int chan_dev_queue_pop(struct chan_dev_queue *q, struct chan_seg *seg, unsigned 
 				    q->last_avail, head, q->size);
 		return -EIO;
 	}
-	memset(chain, 0, sizeof(*chain));
+	/* field by field: a memset's wide stores would stall the narrow loads below */
 	chain->head = head;
+	chain->nr_seg = 0;
+	chain->nr_read = 0;
+	chain->read_bytes = 0;
+	chain->write_bytes = 0;
 	chain->seg = seg;
 	table = q->desc;
 	table_size = q->size;
