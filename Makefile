@@ -71,6 +71,7 @@ MAKEFLAGS += --no-print-directory
 EXTRA_ALL :=
 -include tests/guests/guests.mk
 -include tests/vm/modules/modules.mk
+-include tests/guests/linux/linux.mk
 include tests/kselftest/kselftest.mk
 include channel-drivers/channel-drivers.mk
 

@@ -60,6 +60,7 @@ vm_kmod_closure() {
 #                       kvm modules (+ /lib/modules/kvm.order)
 #   /bin/               busybox, ultractl and the other programs, in-VM test tools
 #   /guests/*.elf       freestanding test guests (build/guests)
+#   /guests/linux/      the Linux guest: vmlinuz + initramfs.cpio.gz (build/guests/linux)
 vm_initrd() {
 	local img=$1 init=$2; shift 2
 	local r
@@ -75,6 +76,8 @@ vm_initrd() {
 	if [ -d "$BUILD/guests" ]; then
 		mkdir -p "$r/guests"
 		cp "$BUILD"/guests/*.elf "$r/guests/" 2>/dev/null || true
+		# the Linux guest: Debian vmlinuz and its initramfs (tests/guests/linux)
+		[ -d "$BUILD/guests/linux" ] && cp -a "$BUILD/guests/linux" "$r/guests/"
 	fi
 	for f in "$BUILD"/bin/* "$BUILD"/vmtools/*; do
 		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/bin/"

@@ -182,6 +182,11 @@ static const struct {
 	  ERANGE },
 	{ "{\"id\":\"a\",\"op\":\"create\",\"args\":{\"name\":\"x\",\"memory\":4194304,\"channels\":[{\"type\":1,\"pages\":1,\"x\":1}]}}",
 	  EINVAL },
+	{ "{\"id\":\"a\",\"op\":\"create\",\"args\":{\"name\":\"x\",\"memory\":4194304,\"initrd\":\"/i\"}}",
+	  EINVAL },
+	{ "{\"id\":\"a\",\"op\":\"create\",\"args\":{\"name\":\"x\",\"memory\":4194304,\"image\":\"/k\",\"initrd\":\"i\"}}",
+	  EINVAL },
+	{ "{\"id\":\"a\",\"op\":\"start\",\"args\":{\"name\":\"x\",\"cmdline\":\"quiet\"}}", EINVAL },
 	{ "{\"id\":\"a\",\"op\":\"set_schedule\",\"args\":{\"name\":\"x\"}}", EINVAL },
 	{ "{\"id\":\"a\",\"op\":\"destroy\",\"args\":{\"name\":\"x\",\"memory\":4194304}}", EINVAL },
 };
@@ -227,6 +232,22 @@ START_TEST(parser_accepts)
 			"\"image\":\"/boot/hello.elf\",\"channels\":[{\"type\":1,\"pages\":4,\"server\":\"io-a\"}]}}\n";
 
 		ck_assert(!cmdd_request_parse(other, strlen(other), &again, &e));
+		ck_assert_uint_ne(again.fingerprint, req.fingerprint);
+	}
+	/* a Linux image with its initramfs and command line; the command line counts */
+	{
+		static const char lx[] =
+			"{\"id\":\"l\",\"op\":\"create\",\"args\":{\"name\":\"lx\",\"memory\":268435456,"
+			"\"image\":\"/boot/vmlinuz\",\"initrd\":\"/boot/initrd\",\"cmdline\":\"console=ttyS0\"}}";
+		static const char lx2[] =
+			"{\"id\":\"l\",\"op\":\"create\",\"args\":{\"name\":\"lx\",\"memory\":268435456,"
+			"\"image\":\"/boot/vmlinuz\",\"initrd\":\"/boot/initrd\",\"cmdline\":\"quiet\"}}";
+
+		ck_assert_msg(!cmdd_request_parse(lx, strlen(lx), &req, &e), "%s", e.msg);
+		ck_assert_str_eq(req.image, "/boot/vmlinuz");
+		ck_assert_str_eq(req.initrd, "/boot/initrd");
+		ck_assert_str_eq(req.cmdline, "console=ttyS0");
+		ck_assert(!cmdd_request_parse(lx2, strlen(lx2), &again, &e));
 		ck_assert_uint_ne(again.fingerprint, req.fingerprint);
 	}
 	/* an error keeps the id for the response */

@@ -30,15 +30,72 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/ultravisor_channel.h>
 
+#include "boot_linux.h"
 #include "commandd.h"
 #include "resdb/text.h"
+
+#define INITRD_MAX	(512u << 20)	/* more than any partition we build would hold */
+
+/* What to write besides the image: a Linux kernel's initramfs and command line. */
+struct boot_extra {
+	const void *initrd;
+	size_t initrd_len;
+	const char *cmdline;
+};
+
+/* The whole file at path, 1 byte to max (args.initrd). */
+static int read_file(const char *path, size_t max, void **buf, size_t *len, struct ultra_err *e)
+{
+	struct stat sb;
+	size_t got = 0;
+	char *b = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0)
+		return ultra_err_set(e, errno, "args.initrd: %s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_size < 1 || (u64)sb.st_size > max) {
+		close(fd);
+		return ultra_err_set(e, EINVAL, "args.initrd: %s: not a regular file of 1 byte to %zu MiB",
+				     path, max >> 20);
+	}
+	b = malloc((size_t)sb.st_size);
+	while (b && got < (size_t)sb.st_size) {
+		ssize_t n = read(fd, b + got, (size_t)sb.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (!b || got != (size_t)sb.st_size) {
+		free(b);
+		return ultra_err_set(e, b ? EIO : ENOMEM, "args.initrd: %s: %s", path,
+				     b ? "short read" : "out of memory");
+	}
+	*buf = b;
+	*len = got;
+	return 0;
+}
+
+/* A Linux bzImage ("HdrS" setup header); anything else goes to the Multiboot loader. */
+static bool is_bzimage(const void *image, size_t len)
+{
+	return len > 0x206 && !memcmp((const char *)image + 0x202, "HdrS", 4);
+}
 
 struct boot_arg {
 	u32 number;
@@ -186,8 +243,14 @@ static void test_pause(u32 number)
 
 /* Write the image through an open Boot channel and set the entry state. */
 static int serve(struct cmdd_service *svc, u32 number, const struct cmdd_chan_map *m,
-		 const void *image, size_t len, struct ultra_boot_entry *en, struct ultra_err *e)
+		 const void *image, size_t len, const struct boot_extra *x,
+		 struct ultra_boot_entry *en, struct ultra_err *e)
 {
+	struct ultra_linux_boot lb = {
+		.kernel = image, .kernel_len = len, .initrd = x->initrd,
+		.initrd_len = x->initrd_len, .cmdline = x->cmdline, .nr_cpus = 1,
+	};
+	bool linux_image = is_bzimage(image, len);
 	struct cmdd_backend *be = cmdd_service_backend(svc);
 	struct uv_channel_header *h = (void *)(m->base + m->channel_gpa);
 	struct ultra_guest_window w = { .base = m->base, .gpa = 0, .size = m->channel_gpa };
@@ -199,11 +262,14 @@ static int serve(struct cmdd_service *svc, u32 number, const struct cmdd_chan_ma
 		return ret;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.state = htole32(UV_BOOT_LOADING);
-	cfg.format = htole32(UV_BOOT_FORMAT_MULTIBOOT);
+	cfg.format = htole32(linux_image ? UV_BOOT_FORMAT_LINUX : UV_BOOT_FORMAT_MULTIBOOT);
 	cfg.image_bytes = htole64(len);
 	publish(h, &cfg);
 	/* the window: the guest's memory below its Boot channel (the top page) */
-	ret = ultra_boot_multiboot(&w, image, len, NULL, en, e);
+	if (linux_image)	/* one vCPU per partition so far: the MADT lists one */
+		ret = ultra_boot_linux(&w, &lb, en, NULL, e);
+	else
+		ret = ultra_boot_multiboot(&w, image, len, x->cmdline, en, e);
 	if (!ret) {
 		test_pause(number);
 		ret = be->ops->entry(be, number, en, e);
@@ -223,8 +289,11 @@ static int serve(struct cmdd_service *svc, u32 number, const struct cmdd_chan_ma
 }
 
 int cmdd_boot_image(struct cmdd_service *svc, u32 number, const char *path, const void *image,
-		    size_t len, u32 *cpu, u32 *channel, struct ultra_err *e)
+		    size_t len, const char *initrd, const char *cmdline, u32 *cpu, u32 *channel,
+		    struct ultra_err *e)
 {
+	struct boot_extra x = { .cmdline = cmdline && cmdline[0] ? cmdline : NULL };
+	void *initrd_buf = NULL;
 	struct cmdd_backend *be = cmdd_service_backend(svc);
 	struct cmdd_replica *rep = cmdd_service_replica(svc);
 	struct boot_arg arg = { .number = number, .channel = UV_NONE };
@@ -242,21 +311,33 @@ int cmdd_boot_image(struct cmdd_service *svc, u32 number, const char *path, cons
 				     be->ops->name);
 	p = resdb_partition(cmdd_replica_standby(rep), number);
 	snprintf(name, sizeof(name), "%.*s", UV_NAME_LEN, p ? p->name : "?");
+	if (initrd) {
+		if (!is_bzimage(image, len))
+			return ultra_err_set(e, EINVAL,
+					     "args.initrd: %s is not a Linux bzImage: only Linux takes an initramfs",
+					     path);
+		ret = read_file(initrd, INITRD_MAX, &initrd_buf, &x.initrd_len, e);
+		if (ret)
+			return ret;
+		x.initrd = initrd_buf;
+	}
 	/* a Boot channel left by an interrupted load holds the page the new one takes */
 	ret = cmdd_boot_drop(svc, number, NULL, e);
 	if (!ret)
 		ret = be->ops->build(be, number, cpu, &mem, e);
 	if (!ret)
 		ret = cmdd_service_txn(svc, boot_channel_fn, &arg, e);
-	if (ret)
+	if (ret) {
+		free(initrd_buf);
 		return ret;
+	}
 	resdb_text_print_number(arg.channel, num, sizeof(num));
 	ret = be->ops->chan_open(be, arg.channel, cmdd_replica_standby(rep)->boot, &m, e);
 	/* attaching and detaching are the module's transactions: the replica follows */
 	if (cmdd_replica_catch_up(rep, &e2))
 		cmdd_log(CMDD_LOG_ERR, "replica catch-up failed: %s", e2.msg);
 	if (!ret) {
-		ret = serve(svc, number, &m, image, len, &en, e);
+		ret = serve(svc, number, &m, image, len, &x, &en, e);
 		be->ops->chan_close(be, &m);
 		if (cmdd_replica_catch_up(rep, &e2))
 			cmdd_log(CMDD_LOG_ERR, "replica catch-up failed: %s", e2.msg);
@@ -267,12 +348,16 @@ int cmdd_boot_image(struct cmdd_service *svc, u32 number, const char *path, cons
 			cmdd_log(CMDD_LOG_ERR, "destroying Boot channel %s: %s", num, e2.msg);
 		cmdd_log(CMDD_LOG_WARNING, "Boot channel %s of '%s': loading %s failed: %s", num,
 			 name, path, e->msg);
+		free(initrd_buf);
 		return ret;
 	}
+	free(initrd_buf);
 	*channel = arg.channel;
 	cmdd_log(CMDD_LOG_INFO,
-		 "served Boot channel %s of '%s' (gpa %#llx): %s, %zu bytes, Multiboot, written to [%#llx, %#llx) of %llu MiB; entry %#x, CPU %u",
+		 "served Boot channel %s of '%s' (gpa %#llx): %s, %zu bytes, %s%s%s, written to [%#llx, %#llx) of %llu MiB; entry %#x, CPU %u",
 		 num, name, (unsigned long long)m.channel_gpa, path, len,
+		 is_bzimage(image, len) ? "Linux" : "Multiboot", initrd ? " + initramfs " : "",
+		 initrd ? initrd : "",
 		 (unsigned long long)en.low, (unsigned long long)en.high,
 		 (unsigned long long)(mem >> 20), en.eip, *cpu);
 	return 0;

@@ -437,6 +437,8 @@ struct cmdd_request {
 	struct cmdd_create_spec c;	/* create; name for the others */
 	bool has_duty, has_processors;	/* set_schedule: what was given */
 	char image[CMDAPI_PATH_MAX + 1];
+	char initrd[CMDAPI_PATH_MAX + 1];	/* Linux image: its initramfs ("" none) */
+	char cmdline[ULTRA_BOOT_CMDLINE_MAX + 1];	/* the image's command line */
 	u64 fingerprint;		/* what the request asks, for retries with the same id */
 };
 
@@ -472,6 +474,8 @@ struct cmdd_jentry {
 	u64 seq;		/* INFLIGHT: log sequence number its BEGIN will have */
 	char name[UV_NAME_LEN];
 	char image[CMDAPI_PATH_MAX + 1];	/* create: image to load once committed */
+	char initrd[CMDAPI_PATH_MAX + 1];	/* with it: initramfs, command line */
+	char cmdline[ULTRA_BOOT_CMDLINE_MAX + 1];
 	char *response;		/* DONE: the response, JSON text */
 };
 
@@ -560,13 +564,15 @@ struct cmdd_backend *cmdd_service_backend(struct cmdd_service *svc);
 
 /*
  * Updater: build number's instance without an image, give it a Boot channel, serve
- * it: write the image (a Multiboot ELF read from path) into its memory, set the
- * entry state. The channel stays (its header says COMPLETE) until the partition
+ * it: write the image (a Multiboot ELF, or a Linux bzImage with the initramfs at
+ * initrd if not NULL, both read from their paths) and cmdline (NULL: none) into its
+ * memory, set the entry state. The channel stays (its header says COMPLETE) until the partition
  * starts. *cpu: where it runs; *channel: the Boot channel. On failure the channel
  * is destroyed again and the instance stays CREATED (not startable).
  */
 int cmdd_boot_image(struct cmdd_service *svc, u32 number, const char *path, const void *image,
-		    size_t len, u32 *cpu, u32 *channel, struct ultra_err *e);
+		    size_t len, const char *initrd, const char *cmdline, u32 *cpu, u32 *channel,
+		    struct ultra_err *e);
 /* Updater: destroy the Boot channels of client (UV_NONE: all); *count: how many. */
 int cmdd_boot_drop(struct cmdd_service *svc, u32 client, u32 *count, struct ultra_err *e);
 

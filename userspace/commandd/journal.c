@@ -61,6 +61,19 @@ static int push(struct cmdd_journal *j, const struct cmdd_jentry *x)
 	return 0;
 }
 
+/* An optional string field into dst: 0 (absent or copied), -1 (not a string, too long). */
+static int jstr(json_object *o, const char *key, char *dst, size_t size)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string) || strlen(json_object_get_string(v)) >= size)
+		return -1;
+	memcpy(dst, json_object_get_string(v), strlen(json_object_get_string(v)) + 1);
+	return 0;
+}
+
 static int load_entry(struct cmdd_journal *j, json_object *o, struct ultra_err *e)
 {
 	json_object *id, *op, *st, *fp, *seq, *name, *resp, *img;
@@ -91,6 +104,10 @@ static int load_entry(struct cmdd_journal *j, json_object *o, struct ultra_err *
 					     j->path, x.id);
 		memcpy(x.image, json_object_get_string(img), strlen(json_object_get_string(img)) + 1);
 	}
+	if (jstr(o, "initrd", x.initrd, sizeof(x.initrd)) ||
+	    jstr(o, "cmdline", x.cmdline, sizeof(x.cmdline)))
+		return ultra_err_set(e, EUCLEAN, "journal %s: entry '%s' has a bad initrd or cmdline",
+				     j->path, x.id);
 	if (!strcmp(json_object_get_string(st), "inflight")) {
 		x.state = CMDD_J_INFLIGHT;
 	} else if (!strcmp(json_object_get_string(st), "done") &&
@@ -176,6 +193,10 @@ static json_object *entry_json(const struct cmdd_jentry *x)
 	json_object_object_add(o, "name", json_object_new_string(x->name));
 	if (x->image[0])
 		json_object_object_add(o, "image", json_object_new_string(x->image));
+	if (x->initrd[0])
+		json_object_object_add(o, "initrd", json_object_new_string(x->initrd));
+	if (x->cmdline[0])
+		json_object_object_add(o, "cmdline", json_object_new_string(x->cmdline));
 	if (x->state == CMDD_J_DONE && x->response)
 		json_object_object_add(o, "response", json_tokener_parse(x->response));
 	return o;

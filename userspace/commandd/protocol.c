@@ -57,6 +57,8 @@ enum field {
 	F_ROLE = 1 << 4,
 	F_IMAGE = 1 << 5,
 	F_CHANNELS = 1 << 6,
+	F_INITRD = 1 << 7,
+	F_CMDLINE = 1 << 8,
 };
 
 static const struct {
@@ -65,7 +67,7 @@ static const struct {
 } fields[] = {
 	{ "name", F_NAME },	     { "memory", F_MEMORY }, { "processors", F_PROCESSORS },
 	{ "duty", F_DUTY },	     { "role", F_ROLE },     { "image", F_IMAGE },
-	{ "channels", F_CHANNELS },
+	{ "channels", F_CHANNELS }, { "initrd", F_INITRD }, { "cmdline", F_CMDLINE },
 };
 
 /* Which fields an op accepts, and which it requires. */
@@ -74,9 +76,9 @@ static const struct {
 	u32 required;
 } op_fields[CMDD_OP_MAX] = {
 	[CMDD_OP_CREATE] = { F_NAME | F_MEMORY | F_PROCESSORS | F_DUTY | F_ROLE | F_IMAGE |
-			     F_CHANNELS, F_NAME | F_MEMORY },
+			     F_CHANNELS | F_INITRD | F_CMDLINE, F_NAME | F_MEMORY },
 	[CMDD_OP_DESTROY] = { F_NAME, F_NAME },
-	[CMDD_OP_START] = { F_NAME | F_IMAGE, F_NAME },
+	[CMDD_OP_START] = { F_NAME | F_IMAGE | F_INITRD | F_CMDLINE, F_NAME },
 	[CMDD_OP_PAUSE] = { F_NAME, F_NAME },
 	[CMDD_OP_RESUME] = { F_NAME, F_NAME },
 	[CMDD_OP_STOP] = { F_NAME, F_NAME },
@@ -230,6 +232,18 @@ static int parse_field(enum field f, json_object *val, struct cmdd_request *req,
 		if (!ret)
 			memcpy(req->image, s, strlen(s) + 1);
 		return ret;
+	case F_INITRD:
+		ret = get_string(val, "args.initrd", &s, CMDAPI_PATH_MAX, e);
+		if (!ret && s[0] != '/')
+			ret = FAIL(e, EINVAL, "args.initrd: must be an absolute path");
+		if (!ret)
+			memcpy(req->initrd, s, strlen(s) + 1);
+		return ret;
+	case F_CMDLINE:
+		ret = get_string(val, "args.cmdline", &s, ULTRA_BOOT_CMDLINE_MAX, e);
+		if (!ret)
+			memcpy(req->cmdline, s, strlen(s) + 1);
+		return ret;
 	case F_CHANNELS:
 		if (!json_object_is_type(val, json_type_array))
 			return FAIL(e, EINVAL, "args.channels: must be an array");
@@ -285,6 +299,8 @@ required:
 	    req->c.duty != UV_SLOTS)
 		return FAIL(e, EINVAL,
 				     "args.duty: I/O partitions get dedicated CPUs (duty 16)");
+	if ((seen & (F_INITRD | F_CMDLINE)) && !(seen & F_IMAGE))
+		return FAIL(e, EINVAL, "args.initrd, args.cmdline: only with args.image");
 	if (req->op == CMDD_OP_SET_SCHEDULE && !(seen & (F_DUTY | F_PROCESSORS)))
 		return FAIL(e, EINVAL, "args: set_schedule needs duty or processors");
 	return 0;
@@ -312,6 +328,10 @@ static u64 fingerprint(const struct cmdd_request *r)
 	fnv(&h, r->c.name, strnlen(r->c.name, sizeof(r->c.name)));
 	fnv(&h, "/", 1);
 	fnv(&h, r->image, strnlen(r->image, sizeof(r->image)));
+	fnv(&h, "/", 1);
+	fnv(&h, r->initrd, strnlen(r->initrd, sizeof(r->initrd)));
+	fnv(&h, "/", 1);
+	fnv(&h, r->cmdline, strnlen(r->cmdline, sizeof(r->cmdline)));
 	fnv(&h, "/", 1);
 	for (i = 0; i < r->c.nr_channels; i++) {
 		const struct cmdd_channel_spec *c = &r->c.channels[i];

@@ -330,10 +330,17 @@ static int plan_and_submit(struct cmdd_service *svc, int (*fn)(struct cmdd_plan 
 
 /* ---- images: read here, loaded through a Boot channel (boot.c) ------------------------ */
 
-/* The whole image file, checked to be a non-empty ELF file of at most UV_IMAGE_MAX. */
-static int read_image(const char *path, void **buf, size_t *len, struct ultra_err *e)
+/* An ELF file (Multiboot) or a bzImage (Linux: "HdrS" at 0x202); boot.c checks the rest. */
+static bool image_kind_ok(const unsigned char *b, size_t len)
 {
 	static const unsigned char elf[4] = { 0x7f, 'E', 'L', 'F' };
+
+	return !memcmp(b, elf, sizeof(elf)) || (len > 0x206 && !memcmp(b + 0x202, "HdrS", 4));
+}
+
+/* The whole image file, checked to be an ELF file or a bzImage of at most UV_IMAGE_MAX. */
+static int read_image(const char *path, void **buf, size_t *len, struct ultra_err *e)
+{
 	struct stat sb;
 	size_t got = 0;
 	char *b;
@@ -366,10 +373,11 @@ static int read_image(const char *path, void **buf, size_t *len, struct ultra_er
 		got += (size_t)n;
 	}
 	close(fd);
-	if (got != (size_t)sb.st_size || memcmp(b, elf, sizeof(elf)) != 0) {
+	if (got != (size_t)sb.st_size || !image_kind_ok((unsigned char *)b, got)) {
 		free(b);
 		return ultra_err_set(e, ENOEXEC, "args.image: %s: %s", path,
-				     got != (size_t)sb.st_size ? "short read" : "not an ELF file");
+				     got != (size_t)sb.st_size ? "short read" :
+				     "neither an ELF file nor a Linux bzImage");
 	}
 	*buf = b;
 	*len = got;
@@ -377,8 +385,9 @@ static int read_image(const char *path, void **buf, size_t *len, struct ultra_er
 }
 
 /* The image at path, through a Boot channel (boot.c). Updater only. */
-static int load_image(struct cmdd_service *svc, u32 number, const char *path, u32 *cpu,
-		      u32 *channel, struct ultra_err *e)
+static int load_image(struct cmdd_service *svc, u32 number, const char *path,
+		      const char *initrd, const char *cmdline, u32 *cpu, u32 *channel,
+		      struct ultra_err *e)
 {
 	void *image;
 	size_t len;
@@ -389,7 +398,8 @@ static int load_image(struct cmdd_service *svc, u32 number, const char *path, u3
 				     svc->be->ops->name);
 	ret = read_image(path, &image, &len, e);
 	if (!ret)
-		ret = cmdd_boot_image(svc, number, path, image, len, cpu, channel, e);
+		ret = cmdd_boot_image(svc, number, path, image, len, initrd, cmdline, cpu, channel,
+				      e);
 	free(image);
 	return ret;
 }
@@ -451,7 +461,8 @@ static void settle_load(struct cmdd_service *svc, const struct cmdd_jentry *x,
 	}
 	if (sl->loaded)
 		return;
-	if (load_image(svc, number, x->image, &sl->cpu, &sl->channel, &e)) {
+	if (load_image(svc, number, x->image, x->initrd[0] ? x->initrd : NULL, x->cmdline,
+		       &sl->cpu, &sl->channel, &e)) {
 		cmdd_log(CMDD_LOG_ERR, "request %s: loading %s into '%s': %s", x->id, x->image,
 			 x->name, e.msg);
 		return;
@@ -1004,7 +1015,9 @@ static int control(struct cmdd_service *svc, const struct cmdd_request *req, u32
 				return ultra_err_set(e, EINVAL,
 						     "'%s' has no image loaded (state %s): start it with an image",
 						     req->c.name, st.state < 7 ? run_state_names[st.state] : "?");
-			ret = load_image(svc, number, req->image, &cpu, &chan, e);
+			ret = load_image(svc, number, req->image,
+					 req->initrd[0] ? req->initrd : NULL, req->cmdline, &cpu,
+					 &chan, e);
 			if (ret)
 				return ret;
 		}
@@ -1148,8 +1161,11 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	x.fingerprint = req->fingerprint;
 	x.seq = resdb_log_next_seq(cmdd_replica_standby(&svc->rep));
 	memcpy(x.name, req->c.name, sizeof(x.name));
-	if (req->op == CMDD_OP_CREATE)
+	if (req->op == CMDD_OP_CREATE) {
 		memcpy(x.image, req->image, sizeof(x.image));
+		memcpy(x.initrd, req->initrd, sizeof(x.initrd));
+		memcpy(x.cmdline, req->cmdline, sizeof(x.cmdline));
+	}
 	ret = cmdd_journal_begin(svc->journal, &x, &e);
 	if (ret) {
 		resp = cmdd_response_error(req->id, &e);
@@ -1188,7 +1204,9 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	} else if (req->op == CMDD_OP_CREATE && image) {
 		u32 number = cmdd_find_partition(db, req->c.name);
 
-		ret = cmdd_boot_image(svc, number, req->image, image, image_len, &cpu, &chan, &e);
+		ret = cmdd_boot_image(svc, number, req->image, image, image_len,
+				      req->initrd[0] ? req->initrd : NULL, req->cmdline, &cpu,
+				      &chan, &e);
 		if (ret) {
 			/* the image is part of the request: undo the create */
 			resp = cmdd_response_error(req->id, &e);

@@ -82,6 +82,9 @@ static int parse(struct ultractl_ctx *ctx, int argc, char **argv, struct popts *
 		{ "processors", required_argument, NULL, 'p' },
 		{ "role", required_argument, NULL, 'r' },
 		{ "image", required_argument, NULL, 'I' },
+		{ "kernel", required_argument, NULL, 'I' },	/* a Linux bzImage is an image too */
+		{ "initrd", required_argument, NULL, 'R' },
+		{ "cmdline", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -91,11 +94,13 @@ static int parse(struct ultractl_ctx *ctx, int argc, char **argv, struct popts *
 	optind = 0;	/* reinitialise: options may come after NAME (permuted) */
 	opterr = 0;
 	o->timeout_ms = PCREATE_TIMEOUT_S * 1000;
-	while ((c = getopt_long(argc, argv, "jhi:S:t:m:d:p:r:I:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jhi:S:t:m:d:p:r:I:R:C:", opts, NULL)) != -1) {
 		if ((c == 'm' || c == 'd' || c == 'p' || c == 'r') && strcmp(op, "create") != 0)
 			return ultractl_usage(ctx, cmd_self, "that option is for create only");
-		if (c == 'I' && strcmp(op, "create") != 0 && strcmp(op, "start") != 0)
-			return ultractl_usage(ctx, cmd_self, "--image is for create and start");
+		if ((c == 'I' || c == 'R' || c == 'C') && strcmp(op, "create") != 0 &&
+		    strcmp(op, "start") != 0)
+			return ultractl_usage(ctx, cmd_self,
+					      "--image/--kernel, --initrd, --cmdline are for create and start");
 		switch (c) {
 		case 'j':
 			ctx->json = true;
@@ -135,6 +140,12 @@ static int parse(struct ultractl_ctx *ctx, int argc, char **argv, struct popts *
 			break;
 		case 'I':
 			json_object_object_add(o->args, "image", json_object_new_string(optarg));
+			break;
+		case 'R':
+			json_object_object_add(o->args, "initrd", json_object_new_string(optarg));
+			break;
+		case 'C':
+			json_object_object_add(o->args, "cmdline", json_object_new_string(optarg));
 			break;
 		default:
 			fprintf(stderr, "%s %s: unknown option '%s'\n", ctx->prog, cmd_self->name,
