@@ -29,6 +29,7 @@
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/timekeeping.h>
 #include <linux/types.h>
 #include <asm/msr.h>
@@ -160,7 +161,8 @@ static void uv_lapic_set_deadline(struct uv_vcpu *v, u64 deadline)
 		uv_lapic_raise(v, l->lvt[0]);
 		return;
 	}
-	ns = mul_u64_u32_div(deadline - now, NSEC_PER_MSEC, tsc_khz);
+	/* a deadline centuries away must not wrap into a negative ktime */
+	ns = min_t(u64, mul_u64_u32_div(deadline - now, NSEC_PER_MSEC, tsc_khz), KTIME_MAX);
 	WRITE_ONCE(l->tsc_deadline, deadline);
 	hrtimer_start(&l->timer, ns_to_ktime(ns), HRTIMER_MODE_REL_HARD);
 }

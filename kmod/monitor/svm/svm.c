@@ -368,8 +368,14 @@ static void uv_svm_dr_passthrough(struct uv_svm_vcpu *s)
 	s->vmcb->control.clean &= ~UV_CLEAN_INTERCEPTS;
 }
 
+/*
+ * The host's DR7 goes to 0 first: with the guest's addresses in DR0-3, a host
+ * breakpoint enabled in DR7 must not fire on them in the few host
+ * instructions around VMRUN.
+ */
 static void uv_svm_dr_load(struct uv_svm_vcpu *s)
 {
+	set_debugreg(0UL, 7);
 	set_debugreg(s->dr[0], 0);
 	set_debugreg(s->dr[1], 1);
 	set_debugreg(s->dr[2], 2);
@@ -378,6 +384,7 @@ static void uv_svm_dr_load(struct uv_svm_vcpu *s)
 
 static void uv_svm_dr_save(struct uv_svm_vcpu *s)
 {
+	set_debugreg(0UL, 7);
 	get_debugreg(s->dr[0], 0);
 	get_debugreg(s->dr[1], 1);
 	get_debugreg(s->dr[2], 2);
