@@ -451,6 +451,42 @@ START_TEST(journal_bounded_and_checked)
 }
 END_TEST
 
+/* a Linux create's initramfs and command line survive the journal (roll-forward loads them) */
+START_TEST(journal_keeps_linux_boot_args)
+{
+	struct cmdd_jentry x = { .op = CMDD_OP_CREATE, .state = CMDD_J_INFLIGHT, .seq = 7 };
+	const struct cmdd_jentry *y;
+	struct cmdd_journal *j;
+	struct ultra_err e = { 0 };
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/linux.journal", dir);
+	ck_assert_int_eq(cmdd_journal_open(path, 8, &j, &e), 0);
+	strcpy(x.id, "lx-1");
+	strcpy(x.name, "lx");
+	strcpy(x.image, "/boot/vmlinuz");
+	strcpy(x.initrd, "/boot/initrd.img");
+	strcpy(x.cmdline, "console=ttyS0 pci=off");
+	ck_assert_int_eq(cmdd_journal_begin(j, &x, &e), 0);
+	cmdd_journal_close(j);
+	ck_assert_int_eq(cmdd_journal_open(path, 8, &j, &e), 0);
+	y = cmdd_journal_find(j, "lx-1");
+	ck_assert_ptr_nonnull(y);
+	ck_assert_str_eq(y->image, "/boot/vmlinuz");
+	ck_assert_str_eq(y->initrd, "/boot/initrd.img");
+	ck_assert_str_eq(y->cmdline, "console=ttyS0 pci=off");
+	cmdd_journal_close(j);
+	/* an initrd that is not a string: refused */
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"version\":1,\"entries\":[{\"id\":\"x\",\"op\":\"create\",\"state\":\"inflight\","
+	      "\"fingerprint\":\"1\",\"seq\":1,\"name\":\"x\",\"initrd\":5}]}", f);
+	fclose(f);
+	ck_assert_int_eq(cmdd_journal_open(path, 8, &j, &e), -EUCLEAN);
+}
+END_TEST
+
 /* ---- readers under RCU ------------------------------------------------------------------ */
 
 static volatile int stop_readers;
@@ -611,6 +647,7 @@ static Suite *suite(void)
 	tcase_add_test(ts, crash_anywhere_then_retry);
 	tcase_add_test(ts, second_instance_is_refused);
 	tcase_add_test(ts, journal_bounded_and_checked);
+	tcase_add_test(ts, journal_keeps_linux_boot_args);
 	tcase_add_test(ts, readers_see_whole_transactions);
 	tcase_add_test(ts, socket_api_and_peer_check);
 	tcase_add_test(ts, group_file_lookup);
