@@ -11,8 +11,9 @@
  *                            by its fault handler (under mmap_lock) around the
  *                            insertion, so a refresh + zap cannot miss a PTE
  *   uv_chan.ev_lock (spin)   the eventfds of a channel (hypercall path)
- *   uv_inst_lock (core/part.c) taken inside uv_chan_lock to raise a notification's
- *                            interrupt; part.c never calls into the channel code
+ * uv_inst_lock (core/part.c) is taken to raise a notification's interrupt, never
+ * inside uv_chan_lock: a lifecycle ioctl holds it while it waits for a vCPU that may
+ * be in a channel hypercall, which takes uv_chan_lock.
  * A channel is freed with kfree_rcu() after it left both xarrays: the notify
  * hypercall looks it up under rcu_read_lock() without any of the locks above.
  * uv_db_apply_locked() calls uv_chan_db_committed(), which takes uv_chan_lock:

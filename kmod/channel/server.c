@@ -169,8 +169,8 @@ static long uv_chan_notify(struct uv_chan_srv *s, void __user *uarg)
 	struct uv_channel_header *h;
 	struct uv_chan_notify a;
 	struct uv_chan *c;
-	bool config;
-	u32 usize;
+	bool config, raise = false;
+	u32 usize, client = 0;
 	int ret, raised = 0;
 
 	ret = uv_copy_in(&a, sizeof(a), UV_CHAN_NOTIFY_SIZE_VER0,
@@ -205,11 +205,25 @@ static long uv_chan_notify(struct uv_chan_srv *s, void __user *uarg)
 				    UV_CHAN_FIRST_VECTOR, UV_CHAN_LAST_VECTOR);
 		ret = -ERANGE;
 	} else {
-		raised = uv_inst_raise_irq(c->client, a.vector);
-		if (!raised)
-			atomic64_inc(&c->irqs);
+		atomic64_inc(&c->irqs);
+		client = c->client;
+		raise = true;
 	}
 	mutex_unlock(&uv_chan_lock);
+	/*
+	 * Not under uv_chan_lock: a lifecycle ioctl holds uv_inst_lock while it
+	 * waits for the vCPU, which may be in a channel hypercall waiting for
+	 * uv_chan_lock. s->chan never changes once attached (it only goes NULL).
+	 */
+	if (raise) {
+		raised = uv_inst_raise_irq(client, a.vector);
+		if (raised) {
+			mutex_lock(&uv_chan_lock);
+			if (s->chan)
+				atomic64_dec(&s->chan->irqs);
+			mutex_unlock(&uv_chan_lock);
+		}
+	}
 	if (uv_copy_out(uarg, &a, sizeof(a), usize))
 		return -EFAULT;
 	return ret ? ret : raised;
