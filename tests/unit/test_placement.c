@@ -193,6 +193,69 @@ START_TEST(figure5_offsets)
 }
 END_TEST
 
+/* The answer's errno and message. */
+static int request_msg(const char *op, const char *args, char *msg, size_t len)
+{
+	char line[4096];
+	json_object *resp, *ok, *err, *v;
+	int ret = 0;
+
+	snprintf(line, sizeof(line), "{\"id\":\"t%u\",\"op\":\"%s\",\"args\":%s}", ++req_no, op,
+		 args);
+	resp = cmdd_service_handle_text(svc, line, strlen(line));
+	ck_assert_ptr_nonnull(resp);
+	ck_assert(json_object_object_get_ex(resp, "ok", &ok));
+	msg[0] = 0;
+	if (!json_object_get_boolean(ok)) {
+		ck_assert(json_object_object_get_ex(resp, "error", &err));
+		ck_assert(json_object_object_get_ex(err, "errno", &v));
+		ret = json_object_get_int(v);
+		ck_assert(json_object_object_get_ex(err, "message", &v));
+		snprintf(msg, len, "%s", json_object_get_string(v));
+	}
+	json_object_put(resp);
+	return ret;
+}
+
+/* Placement requests (--cpu/--offset): honoured where they say, collisions refused. */
+START_TEST(explicit_placement)
+{
+	static const char *const figure5[] = {
+		"{\"name\":\"A\",\"memory\":16777216,\"cpu\":2,\"duty\":8,\"offset\":0}",
+		"{\"name\":\"B\",\"memory\":16777216,\"cpu\":2,\"duty\":4,\"offset\":8}",
+		"{\"name\":\"C\",\"memory\":16777216,\"cpu\":2,\"duty\":4,\"offset\":12}",
+	};
+	char names[8][UV_SLOTS][UV_NAME_LEN], msg[512];
+	u32 i, w;
+
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(request_msg("create", figure5[i], msg, sizeof(msg)), 0);
+	/* CPU 2 is one the policy would not pick for users first (it places from the top) */
+	ck_assert_int_eq(request_msg("create",
+				     "{\"name\":\"D\",\"memory\":16777216,\"cpu\":2,\"duty\":4,\"offset\":6}",
+				     msg, sizeof(msg)), EBUSY);
+	printf("collision: %s\n", msg);
+	ck_assert_msg(strstr(msg, "collide with A (slot 6)") && strstr(msg, "EFROM"), "%s", msg);
+	ck_assert_int_eq(request_msg("create",
+				     "{\"name\":\"D\",\"memory\":16777216,\"cpu\":9,\"duty\":4}",
+				     msg, sizeof(msg)), ENOENT);
+	/* cpu alone: the tightest free run there */
+	ck_assert_int_eq(request_msg("create",
+				     "{\"name\":\"E\",\"memory\":16777216,\"cpu\":3,\"duty\":4}",
+				     msg, sizeof(msg)), 0);
+	schedule_of(names);
+	print_schedule("requested: A 8 @0, B 4 @8, C 4 @12 on CPU 2; E 4 on CPU 3", names);
+	ck_assert_int_eq(slots_of(names, 2, "A", &w), 0);
+	ck_assert_uint_eq(w, 8);
+	ck_assert_int_eq(slots_of(names, 2, "B", &w), 8);
+	ck_assert_uint_eq(w, 4);
+	ck_assert_int_eq(slots_of(names, 2, "C", &w), 12);
+	ck_assert_uint_eq(w, 4);
+	ck_assert_int_eq(cpu_of(names, "D"), -1);
+	ck_assert_int_eq(cpu_of(names, "E"), 3);
+}
+END_TEST
+
 START_TEST(figure6_schedule)
 {
 	static const u32 duty[11] = { 16, 8, 8, 4, 4, 8, 8, 8, 4, 4, 8 };
@@ -578,6 +641,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, figure5_offsets);
 	tcase_add_test(tc, figure6_schedule);
+	tcase_add_test(tc, explicit_placement);
 	tcase_add_test(tc, memory_largest_pages_contiguous);
 	tcase_add_test(tc, boot_channel_top_page);
 	tcase_add_test(tc, numa_memory_on_cpu_node);

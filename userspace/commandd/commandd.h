@@ -350,12 +350,16 @@ struct cmdd_channel_spec {
 	char server[UV_NAME_LEN];	/* "" for none yet */
 };
 
+#define CMDD_ANY		0xffffffffu	/* no placement request: the daemon chooses */
+
 struct cmdd_create_spec {
 	char name[UV_NAME_LEN];
 	enum cmdd_role role;
 	u64 memory;			/* bytes, a multiple of CMDD_MEM_UNIT */
 	u32 processors;			/* virtual processors */
 	u32 duty;			/* slots of 16 each gets (1..16) */
+	u32 cpu;			/* placement request: this CPU, or CMDD_ANY */
+	u32 offset;			/* and these slots from here (needs cpu), or CMDD_ANY */
 	u32 nr_channels;
 	struct cmdd_channel_spec channels[CMDD_MAX_CHANNELS];
 };
@@ -400,6 +404,13 @@ int cmdd_schedule_place(struct cmdd_plan *pl, u32 number, enum cmdd_role role,
 int cmdd_place_boot_channel(struct cmdd_plan *pl, u32 number, u32 *channel);
 /* Detach its servers, destroy it, its descriptor page back to available. */
 int cmdd_place_channel_destroy(struct cmdd_plan *pl, u32 channel);
+/*
+ * Place number's one virtual processor where the request says: on CPU cpu, in
+ * slots offset..offset+duty-1, or (offset CMDD_ANY) in the tightest free run
+ * there. A collision fails with the dry run's reason (EFROM).
+ */
+int cmdd_schedule_place_at(struct cmdd_plan *pl, u32 number, enum cmdd_role role, u32 duty,
+			   u32 cpu, u32 offset);
 /* Hand every slot of number back to the idle partition. */
 int cmdd_schedule_release(struct cmdd_plan *pl, u32 number);
 /* Merge index pages that "available" owns entirely, freeing their pages. */

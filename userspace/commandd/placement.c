@@ -592,7 +592,9 @@ int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u3
 	if (!ret)
 		ret = change_page_owner(pl, pfn, pl->db.ultra, me);
 	/* processors first: its memory comes from the node of its first CPU if it can */
-	if (!ret)
+	if (!ret && c->cpu != CMDD_ANY)
+		ret = cmdd_schedule_place_at(pl, me, c->role, c->duty, c->cpu, c->offset);
+	else if (!ret)
 		ret = cmdd_schedule_place(pl, me, c->role, c->processors, c->duty);
 	if (!ret)
 		ret = give_memory(pl, me, c->memory, first_cpu_node(pl, me));

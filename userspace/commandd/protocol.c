@@ -59,6 +59,8 @@ enum field {
 	F_CHANNELS = 1 << 6,
 	F_INITRD = 1 << 7,
 	F_CMDLINE = 1 << 8,
+	F_CPU = 1 << 9,
+	F_OFFSET = 1 << 10,
 };
 
 static const struct {
@@ -68,6 +70,7 @@ static const struct {
 	{ "name", F_NAME },	     { "memory", F_MEMORY }, { "processors", F_PROCESSORS },
 	{ "duty", F_DUTY },	     { "role", F_ROLE },     { "image", F_IMAGE },
 	{ "channels", F_CHANNELS }, { "initrd", F_INITRD }, { "cmdline", F_CMDLINE },
+	{ "cpu", F_CPU },	     { "offset", F_OFFSET },
 };
 
 /* Which fields an op accepts, and which it requires. */
@@ -76,7 +79,8 @@ static const struct {
 	u32 required;
 } op_fields[CMDD_OP_MAX] = {
 	[CMDD_OP_CREATE] = { F_NAME | F_MEMORY | F_PROCESSORS | F_DUTY | F_ROLE | F_IMAGE |
-			     F_CHANNELS | F_INITRD | F_CMDLINE, F_NAME | F_MEMORY },
+			     F_CHANNELS | F_INITRD | F_CMDLINE | F_CPU | F_OFFSET,
+			     F_NAME | F_MEMORY },
 	[CMDD_OP_DESTROY] = { F_NAME, F_NAME },
 	[CMDD_OP_START] = { F_NAME | F_IMAGE | F_INITRD | F_CMDLINE, F_NAME },
 	[CMDD_OP_PAUSE] = { F_NAME, F_NAME },
@@ -219,6 +223,14 @@ static int parse_field(enum field f, json_object *val, struct cmdd_request *req,
 		c->duty = (u32)v;
 		req->has_duty = true;
 		return ret;
+	case F_CPU:
+		ret = get_uint(val, "args.cpu", 0, RESDB_MAX_CPUS - 1, &v, e);
+		c->cpu = (u32)v;
+		return ret;
+	case F_OFFSET:
+		ret = get_uint(val, "args.offset", 0, UV_SLOTS - 1, &v, e);
+		c->offset = (u32)v;
+		return ret;
 	case F_ROLE:
 		ret = get_string(val, "args.role", &s, 16, e);
 		if (!ret && cmdd_role_by_name(s, &c->role))
@@ -270,6 +282,8 @@ static int parse_args(json_object *args, struct cmdd_request *req, struct ultra_
 	req->c.role = CMDD_ROLE_USER;
 	req->c.processors = 1;
 	req->c.duty = UV_SLOTS;
+	req->c.cpu = CMDD_ANY;
+	req->c.offset = CMDD_ANY;
 	if (!args)
 		goto required;
 	if (!json_object_is_type(args, json_type_object))
@@ -301,6 +315,14 @@ required:
 				     "args.duty: I/O partitions get dedicated CPUs (duty 16)");
 	if ((seen & (F_INITRD | F_CMDLINE)) && !(seen & F_IMAGE))
 		return FAIL(e, EINVAL, "args.initrd, args.cmdline: only with args.image");
+	if ((seen & F_OFFSET) && !(seen & F_CPU))
+		return FAIL(e, EINVAL, "args.offset: needs args.cpu");
+	if ((seen & F_CPU) && req->c.processors != 1)
+		return FAIL(e, EINVAL, "args.cpu: places one virtual processor (processors 1)");
+	if ((seen & F_OFFSET) && req->c.offset + (req->c.role == CMDD_ROLE_IO ? UV_SLOTS :
+						  req->c.duty) > UV_SLOTS)
+		return FAIL(e, EINVAL, "args.offset: offset %u + duty is past slot %u",
+			    req->c.offset, UV_SLOTS - 1);
 	if (req->op == CMDD_OP_SET_SCHEDULE && !(seen & (F_DUTY | F_PROCESSORS)))
 		return FAIL(e, EINVAL, "args: set_schedule needs duty or processors");
 	return 0;
@@ -325,6 +347,8 @@ static u64 fingerprint(const struct cmdd_request *r)
 
 	fnv(&h, &v, sizeof(v));
 	fnv(&h, &mem, sizeof(mem));
+	fnv(&h, &r->c.cpu, sizeof(r->c.cpu));
+	fnv(&h, &r->c.offset, sizeof(r->c.offset));
 	fnv(&h, r->c.name, strnlen(r->c.name, sizeof(r->c.name)));
 	fnv(&h, "/", 1);
 	fnv(&h, r->image, strnlen(r->image, sizeof(r->image)));

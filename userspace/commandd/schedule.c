@@ -18,6 +18,11 @@
  *    partition as long as possible.
  *  - The virtual processors of one partition go to distinct CPUs.
  *
+ * A create may name the CPU, and the offset there, itself (until placement is
+ * the operations partition's): cmdd_schedule_place_at() honours that without the
+ * rules above, and a collision with slots someone else holds fails the dry run
+ * with the transaction's own reason (EFROM: the slot's before image is not idle).
+ *
  * A whole change (create, destroy, set schedule) is one transaction, so the
  * module replaces the schedule in one indivisible step ([0147]).
  */
@@ -219,6 +224,54 @@ int cmdd_schedule_place(struct cmdd_plan *pl, u32 number, enum cmdd_role role, u
 			return ret;
 	}
 	return 0;
+}
+
+/*
+ * The dry run refused the requested slots (EFROM: one is not idle). Keep its
+ * reason, say whose slot it is, and answer EBUSY: retrying will not help.
+ */
+static void collision(struct cmdd_plan *pl, u32 cpu, u32 first, u32 width)
+{
+	const struct resdb_processor *p = resdb_processor(&pl->db, cpu);
+	const struct resdb_partition *q = NULL;
+	char why[ULTRA_ERR_MSG_LEN];
+	u32 i;
+
+	snprintf(why, sizeof(why), "%s", pl->e->msg);
+	for (i = first; p && i < first + width && !q; i++)
+		if (p->slot[i].partition != pl->db.idle)
+			q = resdb_partition(&pl->db, p->slot[i].partition);
+	ultra_err_set(pl->e, EBUSY, "CPU %u slots %u-%u collide with %.*s (slot %u): %s", cpu,
+		      first, first + width - 1, q ? (int)sizeof(q->name) : 1,
+		      q ? q->name : "?", i - 1, why);
+}
+
+int cmdd_schedule_place_at(struct cmdd_plan *pl, u32 number, enum cmdd_role role, u32 duty,
+			   u32 cpu, u32 offset)
+{
+	u32 width = role == CMDD_ROLE_IO ? UV_SLOTS : duty, first = offset, run;
+	struct uv_slot idle = { .partition = pl->db.idle, .vcpu = cpu };
+	struct uv_slot me = { .partition = number, .vcpu = 0 };
+	int ret;
+
+	if (!width || width > UV_SLOTS)
+		return ultra_err_set(pl->e, EINVAL, "duty must be 1..%u", UV_SLOTS);
+	if (cpu >= RESDB_MAX_CPUS || !resdb_processor(&pl->db, cpu))
+		return ultra_err_set(pl->e, ENOENT, "CPU %u has no processor descriptor", cpu);
+	if (!pl->cpu_allowed[cpu])
+		return ultra_err_set(pl->e, EPERM, "CPU %u is not one partitions may use", cpu);
+	if (offset == CMDD_ANY) {
+		if (!best_run(&pl->db, resdb_processor(&pl->db, cpu), width, &first, &run))
+			return ultra_err_set(pl->e, ENOSPC, "CPU %u has no %u free slots in a row",
+					     cpu, width);
+	} else if (offset + width > UV_SLOTS) {
+		return ultra_err_set(pl->e, EINVAL, "offset %u + duty %u is past slot %u", offset,
+				     width, UV_SLOTS - 1);
+	}
+	ret = set_slots(pl, cpu, first, first + width - 1, idle, me);
+	if (ret && pl->e->err == EAGAIN)
+		collision(pl, cpu, first, width);
+	return ret;
 }
 
 int cmdd_schedule_release(struct cmdd_plan *pl, u32 number)

@@ -85,6 +85,8 @@ static int parse(struct ultractl_ctx *ctx, int argc, char **argv, struct popts *
 		{ "kernel", required_argument, NULL, 'I' },	/* a Linux bzImage is an image too */
 		{ "initrd", required_argument, NULL, 'R' },
 		{ "cmdline", required_argument, NULL, 'C' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "offset", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -94,8 +96,9 @@ static int parse(struct ultractl_ctx *ctx, int argc, char **argv, struct popts *
 	optind = 0;	/* reinitialise: options may come after NAME (permuted) */
 	opterr = 0;
 	o->timeout_ms = PCREATE_TIMEOUT_S * 1000;
-	while ((c = getopt_long(argc, argv, "jhi:S:t:m:d:p:r:I:R:C:", opts, NULL)) != -1) {
-		if ((c == 'm' || c == 'd' || c == 'p' || c == 'r') && strcmp(op, "create") != 0)
+	while ((c = getopt_long(argc, argv, "jhi:S:t:m:d:p:r:I:R:C:c:o:", opts, NULL)) != -1) {
+		if ((c == 'm' || c == 'd' || c == 'p' || c == 'r' || c == 'c' || c == 'o') &&
+		    strcmp(op, "create") != 0)
 			return ultractl_usage(ctx, cmd_self, "that option is for create only");
 		if ((c == 'I' || c == 'R' || c == 'C') && strcmp(op, "create") != 0 &&
 		    strcmp(op, "start") != 0)
@@ -129,10 +132,15 @@ static int parse(struct ultractl_ctx *ctx, int argc, char **argv, struct popts *
 			break;
 		case 'd':
 		case 'p':
+		case 'c':
+		case 'o':
+			/* the daemon checks the ranges; it says which and why */
 			v = strtoull(optarg, &end, 10);
 			if (*end || end == optarg || v > 1024)
-				return ultractl_usage(ctx, cmd_self, "--duty/--processors: a number");
-			json_object_object_add(o->args, c == 'd' ? "duty" : "processors",
+				return ultractl_usage(ctx, cmd_self,
+						      "--duty/--processors/--cpu/--offset: a number");
+			json_object_object_add(o->args, c == 'd' ? "duty" : c == 'p' ? "processors" :
+					       c == 'c' ? "cpu" : "offset",
 					       json_object_new_int64((int64_t)v));
 			break;
 		case 'r':
