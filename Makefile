@@ -167,6 +167,13 @@ $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(PROG_LIBS) $(LIBULTRA) $(LIBRESDB
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
+# the command daemon's suites that share one test bench (tests/unit/commandd_fixture.c)
+FIXTURE_UNITS := $(addprefix $(BUILD)/tests/unit/,test_commandd test_commandd_pool)
+$(FIXTURE_UNITS): $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(OBJ)/tests/unit/commandd_fixture.o \
+		  $(PROG_LIBS) $(LIBULTRA) $(LIBRESDB)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
 $(BUILD)/tests/bench/%: $(OBJ)/tests/bench/%.o $(PROG_LIBS) $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)$(CC) -o $@ $^ $(PKG_LIBS) -lm

@@ -16,99 +16,22 @@
 
 #include "commandd/rcu.h"
 
-#include "commandd/commandd.h"
+#include "commandd_fixture.h"
 #include "cmdapi.h"
 #include "resdb_store.h"
-
-static struct cmdd_master *master;
-static struct cmdd_backend *be;
-static struct cmdd_service *svc;
-static char dir[64];
-static char journal[128];
-static unsigned int req_no;
-
-static void start_service(void)
-{
-	struct cmdd_config cfg = { .journal_path = journal, .journal_max = 64 };
-	struct ultra_err e = { 0 };
-
-	ck_assert_msg(!cmdd_master_open(master, &be, &e), "%s", e.msg);
-	ck_assert_msg(!cmdd_service_open(&svc, be, &cfg, &e), "%s", e.msg);
-}
-
-static void stop_service(void)
-{
-	cmdd_service_close(svc);
-	be->ops->close(be);
-	svc = NULL;
-	be = NULL;
-}
 
 static void setup(void)
 {
 	struct cmdd_master_cfg mc = { .host_pages = 16ull << 18, .nr_cpus = 4 };
-	struct ultra_err e = { 0 };
+	struct cmdd_config cfg = { .journal_max = 64 };
 
-	cmdd_log_set_level(CMDD_LOG_WARNING);
-	snprintf(dir, sizeof(dir), "/tmp/test_commandd.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(journal, sizeof(journal), "%s/journal", dir);
-	master = cmdd_master_new(&mc, &e);
-	ck_assert_msg(master, "%s", e.msg);
-	start_service();
+	fx_setup(&mc, true, CMDD_LOG_WARNING);
+	fx_start(&cfg);
 }
 
 static void teardown(void)
 {
-	char cmd[160];
-
-	if (svc)
-		stop_service();
-	cmdd_master_free(master);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-/* One request line with an explicit id; the errno, the result, the whole response. */
-static int send_id(const char *id, const char *op, const char *args, json_object **resp_out)
-{
-	char line[4096];
-	json_object *resp, *ok, *v;
-	int err = 0;
-
-	snprintf(line, sizeof(line), "{\"id\":\"%s\",\"op\":\"%s\"%s%s}", id, op,
-		 args ? ",\"args\":" : "", args ? args : "");
-	resp = cmdd_service_handle_text(svc, line, strlen(line));
-	ck_assert_ptr_nonnull(resp);
-	ck_assert(json_object_object_get_ex(resp, "ok", &ok));
-	if (!json_object_get_boolean(ok)) {
-		ck_assert(json_object_object_get_ex(resp, "error", &v));
-		ck_assert(json_object_object_get_ex(v, "errno", &v));
-		err = json_object_get_int(v);
-		ck_assert_int_gt(err, 0);
-	}
-	if (resp_out)
-		*resp_out = resp;
-	else
-		json_object_put(resp);
-	return err;
-}
-
-static int send_req(const char *op, const char *args)
-{
-	char id[32];
-
-	snprintf(id, sizeof(id), "r%u", ++req_no);
-	return send_id(id, op, args, NULL);
-}
-
-static u64 master_hash(void)
-{
-	struct resdb *db = cmdd_master_lock(master);
-	u64 h = resdb_image_hash(db);
-
-	cmdd_master_unlock(master);
-	return h;
+	fx_teardown();
 }
 
 static u32 count_partitions(void)
@@ -116,8 +39,8 @@ static u32 count_partitions(void)
 	json_object *resp, *res, *arr;
 	u32 n;
 
-	ck_assert_int_eq(send_req("list", NULL), 0);
-	ck_assert_int_eq(send_id("count", "list", NULL, &resp), 0);
+	ck_assert_int_eq(fx_send("list", NULL), 0);
+	ck_assert_int_eq(fx_send_id("count", "list", NULL, &resp), 0);
 	ck_assert(json_object_object_get_ex(resp, "result", &res));
 	ck_assert(json_object_object_get_ex(res, "partitions", &arr));
 	n = (u32)json_object_array_length(arr);
@@ -276,26 +199,26 @@ START_TEST(bad_requests_change_nothing)
 {
 	u64 before;
 
-	ck_assert_int_eq(send_req("create", "{\"name\":\"a\",\"memory\":67108864,\"duty\":4}"), 0);
-	before = master_hash();
-	ck_assert_int_eq(send_req("create", "{\"name\":\"a\",\"memory\":4194304}"), EEXIST);
-	ck_assert_int_eq(send_req("create", "{\"name\":\"idle\",\"memory\":4194304}"), EEXIST);
-	ck_assert_int_eq(send_req("destroy", "{\"name\":\"nobody\"}"), ENOENT);
-	ck_assert_int_eq(send_req("destroy", "{\"name\":\"available\"}"), EPERM);
-	ck_assert_int_eq(send_req("show", "{\"name\":\"nobody\"}"), ENOENT);
-	ck_assert_int_eq(send_req("create", "{\"name\":\"b\",\"memory\":70368748371968}"), ERANGE);
-	ck_assert_int_eq(send_req("create", "{\"name\":\"b\",\"memory\":68719476736}"), ENOSPC);
-	ck_assert_int_eq(send_req("create", "{\"name\":\"b\",\"memory\":4194304,\"processors\":5}"),
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"a\",\"memory\":67108864,\"duty\":4}"), 0);
+	before = fx_master_hash();
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"a\",\"memory\":4194304}"), EEXIST);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"idle\",\"memory\":4194304}"), EEXIST);
+	ck_assert_int_eq(fx_send("destroy", "{\"name\":\"nobody\"}"), ENOENT);
+	ck_assert_int_eq(fx_send("destroy", "{\"name\":\"available\"}"), EPERM);
+	ck_assert_int_eq(fx_send("show", "{\"name\":\"nobody\"}"), ENOENT);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"b\",\"memory\":70368748371968}"), ERANGE);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"b\",\"memory\":68719476736}"), ENOSPC);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"b\",\"memory\":4194304,\"processors\":5}"),
 			 ENOSPC);
-	ck_assert_int_eq(send_req("create",
+	ck_assert_int_eq(fx_send("create",
 				  "{\"name\":\"b\",\"memory\":4194304,\"channels\":[{\"type\":1,\"pages\":1,\"server\":\"ghost\"}]}"),
 			 ENOENT);
-	ck_assert_int_eq(send_req("set_schedule", "{\"name\":\"idle\",\"duty\":4}"), EPERM);
-	ck_assert_int_eq(send_req("start", "{\"name\":\"a\"}"), EOPNOTSUPP);
-	ck_assert_int_eq(send_req("stop", "{\"name\":\"nobody\"}"), ENOENT);
-	ck_assert_uint_eq(master_hash(), before);
+	ck_assert_int_eq(fx_send("set_schedule", "{\"name\":\"idle\",\"duty\":4}"), EPERM);
+	ck_assert_int_eq(fx_send("start", "{\"name\":\"a\"}"), EOPNOTSUPP);
+	ck_assert_int_eq(fx_send("stop", "{\"name\":\"nobody\"}"), ENOENT);
+	ck_assert_uint_eq(fx_master_hash(), before);
 	ck_assert_int_eq(count_partitions(), 6);	/* 5 built-in + a */
-	ck_assert_int_eq(send_req("db_verify", NULL), 0);
+	ck_assert_int_eq(fx_send("db_verify", NULL), 0);
 }
 END_TEST
 
@@ -303,8 +226,8 @@ START_TEST(set_schedule_one_transaction)
 {
 	json_object *resp, *res, *v;
 
-	ck_assert_int_eq(send_req("create", "{\"name\":\"a\",\"memory\":4194304,\"duty\":4}"), 0);
-	ck_assert_int_eq(send_id("s1", "set_schedule", "{\"name\":\"a\",\"duty\":12,\"processors\":2}",
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"a\",\"memory\":4194304,\"duty\":4}"), 0);
+	ck_assert_int_eq(fx_send_id("s1", "set_schedule", "{\"name\":\"a\",\"duty\":12,\"processors\":2}",
 				 &resp), 0);
 	ck_assert(json_object_object_get_ex(resp, "result", &res));
 	ck_assert(json_object_object_get_ex(res, "duty", &v));
@@ -312,7 +235,7 @@ START_TEST(set_schedule_one_transaction)
 	ck_assert(json_object_object_get_ex(res, "processors", &v));
 	ck_assert_int_eq(json_object_get_int(v), 2);
 	json_object_put(resp);
-	ck_assert_int_eq(send_req("db_verify", NULL), 0);
+	ck_assert_int_eq(fx_send("db_verify", NULL), 0);
 }
 END_TEST
 
@@ -323,8 +246,8 @@ START_TEST(retry_same_id_is_idempotent)
 	json_object *r1, *r2, *v;
 	const char *args = "{\"name\":\"w\",\"memory\":8388608,\"duty\":2}";
 
-	ck_assert_int_eq(send_id("same", "create", args, &r1), 0);
-	ck_assert_int_eq(send_id("same", "create", args, &r2), 0);
+	ck_assert_int_eq(fx_send_id("same", "create", args, &r1), 0);
+	ck_assert_int_eq(fx_send_id("same", "create", args, &r2), 0);
 	ck_assert(json_object_object_get_ex(r2, "replayed", &v) && json_object_get_boolean(v));
 	json_object_object_del(r2, "replayed");
 	ck_assert_str_eq(json_object_to_json_string(r1), json_object_to_json_string(r2));
@@ -332,13 +255,13 @@ START_TEST(retry_same_id_is_idempotent)
 	json_object_put(r2);
 	ck_assert_int_eq(count_partitions(), 6);
 	/* the id again for something else: refused */
-	ck_assert_int_eq(send_id("same", "create", "{\"name\":\"w2\",\"memory\":8388608}", NULL),
+	ck_assert_int_eq(fx_send_id("same", "create", "{\"name\":\"w2\",\"memory\":8388608}", NULL),
 			 EEXIST);
-	ck_assert_int_eq(send_id("same", "destroy", "{\"name\":\"w\"}", NULL), EEXIST);
+	ck_assert_int_eq(fx_send_id("same", "destroy", "{\"name\":\"w\"}", NULL), EEXIST);
 	/* the answer survives a restart */
-	stop_service();
-	start_service();
-	ck_assert_int_eq(send_id("same", "create", args, &r2), 0);
+	fx_stop();
+	fx_start(NULL);
+	ck_assert_int_eq(fx_send_id("same", "create", args, &r2), 0);
 	ck_assert(json_object_object_get_ex(r2, "replayed", &v));
 	json_object_put(r2);
 	ck_assert_int_eq(count_partitions(), 6);
@@ -373,11 +296,11 @@ START_TEST(crash_anywhere_then_retry)
 			u32 fwd = 0, drop = 0;
 
 			cmdd_service_set_failpoint(svc, fp);
-			err = send_id(id, op, args, NULL);
+			err = fx_send_id(id, op, args, NULL);
 			ck_assert_int_eq(err, ECANCELED);
 			ck_assert(cmdd_service_dead(svc));
-			stop_service();
-			start_service();
+			fx_stop();
+			fx_start(NULL);
 			ck_assert_uint_eq(cmdd_service_recovered(svc, &fwd, &drop),
 					  fp == CMDD_FAIL_AFTER_FINISH ? 0 : 1);
 			ck_assert_uint_eq(fwd, fp == CMDD_FAIL_AFTER_SUBMIT);
@@ -386,12 +309,12 @@ START_TEST(crash_anywhere_then_retry)
 			drop_total += drop;
 			crashes++;
 		}
-		err = send_id(id, op, args, NULL);
+		err = fx_send_id(id, op, args, NULL);
 		ck_assert_msg(!err || err == ENOSPC, "%s %s: errno %d", op, args, err);
 		if (!err)
 			alive[k] = !alive[k];
 		/* the retry is idempotent: once more changes nothing */
-		ck_assert_int_eq(send_id(id, op, args, NULL), err);
+		ck_assert_int_eq(fx_send_id(id, op, args, NULL), err);
 	}
 	for (i = 0; i < NAMES; i++)
 		expect += alive[i];
@@ -401,9 +324,9 @@ START_TEST(crash_anywhere_then_retry)
 		char args[32];
 
 		snprintf(args, sizeof(args), "{\"name\":\"n%u\"}", i);
-		ck_assert_int_eq(send_req("show", args), alive[i] ? 0 : ENOENT);
+		ck_assert_int_eq(fx_send("show", args), alive[i] ? 0 : ENOENT);
 	}
-	ck_assert_int_eq(send_req("db_verify", NULL), 0);
+	ck_assert_int_eq(fx_send("db_verify", NULL), 0);
 	ck_assert_int_eq(cmdd_master_check(master, &rep), 0);
 	printf("crash test: %u crashes, %u rolled forward, %u dropped and rerun\n", crashes,
 	       fwd_total, drop_total);
@@ -419,10 +342,10 @@ START_TEST(second_instance_is_refused)
 	ck_assert_int_eq(cmdd_master_open(master, &b2, &e), -EBUSY);
 	ck_assert_int_eq(e.err, EBUSY);
 	ck_assert_ptr_null(b2);
-	stop_service();
+	fx_stop();
 	ck_assert_int_eq(cmdd_master_open(master, &b2, &e), 0);
 	b2->ops->close(b2);
-	start_service();
+	fx_start(NULL);
 }
 END_TEST
 
@@ -442,15 +365,15 @@ START_TEST(journal_bounded_and_checked)
 		snprintf(args, sizeof(args),
 			 i % 2 ? "{\"name\":\"j%u\"}" : "{\"name\":\"j%u\",\"memory\":4194304,\"duty\":1}",
 			 i / 2);
-		ck_assert_int_eq(send_req(i % 2 ? "destroy" : "create", args), 0);
+		ck_assert_int_eq(fx_send(i % 2 ? "destroy" : "create", args), 0);
 	}
-	stop_service();
-	ck_assert_int_eq(cmdd_journal_open(journal, 64, &j, &e), 0);
+	fx_stop();
+	ck_assert_int_eq(cmdd_journal_open(fx_journal, 64, &j, &e), 0);
 	ck_assert_uint_le(cmdd_journal_count(j), 64);
 	ck_assert_uint_ge(cmdd_journal_count(j), 50);
 	cmdd_journal_close(j);
 	/* a damaged journal is refused, not silently emptied */
-	snprintf(path, sizeof(path), "%s/bad", dir);
+	snprintf(path, sizeof(path), "%s/bad", fx_dir);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs("{\"version\":1,\"entries\":[{\"id\":\"x\"}]}", f);
@@ -460,7 +383,7 @@ START_TEST(journal_bounded_and_checked)
 	fputs("{\"version\":1,\"ent", f);
 	fclose(f);
 	ck_assert_int_eq(cmdd_journal_open(path, 64, &j, &e), -EUCLEAN);
-	start_service();
+	fx_start(NULL);
 }
 END_TEST
 
@@ -474,7 +397,7 @@ START_TEST(journal_keeps_linux_boot_args)
 	char path[160];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/linux.journal", dir);
+	snprintf(path, sizeof(path), "%s/linux.journal", fx_dir);
 	ck_assert_int_eq(cmdd_journal_open(path, 8, &j, &e), 0);
 	strcpy(x.id, "lx-1");
 	strcpy(x.name, "lx");
@@ -542,7 +465,7 @@ START_TEST(readers_see_whole_transactions)
 		snprintf(args, sizeof(args),
 			 "{\"name\":\"r%u\",\"memory\":%u,\"duty\":1,\"channels\":[{\"type\":1,\"pages\":2}]}",
 			 i % 7, (1 + i % 5) << 22);
-		send_req(i % 2 ? "destroy" : "create", args);
+		fx_send(i % 2 ? "destroy" : "create", args);
 	}
 	stop_readers = 1;
 	for (i = 0; i < 3; i++) {
@@ -550,7 +473,7 @@ START_TEST(readers_see_whole_transactions)
 		ck_assert_int_eq((long)bad, 0);
 	}
 	ck_assert_uint_gt(reads_done, 10);
-	ck_assert_int_eq(send_req("db_verify", NULL), 0);
+	ck_assert_int_eq(fx_send("db_verify", NULL), 0);
 }
 END_TEST
 
@@ -565,7 +488,7 @@ START_TEST(socket_api_and_peer_check)
 	json_object *res = NULL, *v;
 	char path[160];
 
-	snprintf(path, sizeof(path), "%s/sock", dir);
+	snprintf(path, sizeof(path), "%s/sock", fx_dir);
 	cfg.path = path;
 	ck_assert_msg(!cmdd_server_start(&srv, svc, &cfg, &e), "%s", e.msg);
 	/* a second server on the same socket is refused */
@@ -622,7 +545,7 @@ START_TEST(socket_api_and_peer_check)
 	json_object_put(v);
 	cmdapi_close(c);
 	cmdd_server_stop(srv);
-	ck_assert_int_eq(send_req("show", "{\"name\":\"evil\"}"), ENOENT);
+	ck_assert_int_eq(fx_send("show", "{\"name\":\"evil\"}"), ENOENT);
 }
 END_TEST
 
@@ -632,7 +555,7 @@ START_TEST(group_file_lookup)
 	gid_t gid = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/group", dir);
+	snprintf(path, sizeof(path), "%s/group", fx_dir);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs("root:x:0:\nultravisor:x:977:alice,bob\n", f);

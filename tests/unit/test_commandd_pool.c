@@ -13,68 +13,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commandd/commandd.h"
+#include "commandd_fixture.h"
 
 #define MiB (1ull << 20)
-
-static struct cmdd_master *master;
-static struct cmdd_backend *be;
-static struct cmdd_service *svc;
-static unsigned int req_no;
 
 static void start(u64 pool_max, u64 pool_floor)
 {
 	struct cmdd_config cfg = { .pool_max = pool_max, .pool_floor = pool_floor };
-	struct ultra_err e = { 0 };
 
-	ck_assert_msg(!cmdd_master_open(master, &be, &e), "%s", e.msg);
-	ck_assert_msg(!cmdd_service_open(&svc, be, &cfg, &e), "%s", e.msg);
-}
-
-static void stop(void)
-{
-	cmdd_service_close(svc);
-	be->ops->close(be);
-	svc = NULL;
-	be = NULL;
+	fx_start(&cfg);
 }
 
 static void setup(void)
 {
 	/* 1 GiB host, 4 CPUs: every 4 MiB entry sits in one scale-2 index page */
 	struct cmdd_master_cfg mc = { .host_pages = 1ull << 18, .nr_cpus = 4, .pool = true };
-	struct ultra_err e = { 0 };
 
-	cmdd_log_set_level(CMDD_LOG_ERR);
-	master = cmdd_master_new(&mc, &e);
-	ck_assert_msg(master, "%s", e.msg);
+	fx_setup(&mc, false, CMDD_LOG_ERR);
 }
 
 static void teardown(void)
 {
-	if (svc)
-		stop();
-	cmdd_master_free(master);
-}
-
-static int request(const char *op, const char *args)
-{
-	char line[1024], id[32];
-	json_object *resp, *ok, *v;
-	int err = 0;
-
-	snprintf(id, sizeof(id), "p%u", ++req_no);
-	snprintf(line, sizeof(line), "{\"id\":\"%s\",\"op\":\"%s\",\"args\":%s}", id, op, args);
-	resp = cmdd_service_handle_text(svc, line, strlen(line));
-	ck_assert_ptr_nonnull(resp);
-	ck_assert(json_object_object_get_ex(resp, "ok", &ok));
-	if (!json_object_get_boolean(ok)) {
-		ck_assert(json_object_object_get_ex(resp, "error", &v));
-		ck_assert(json_object_object_get_ex(v, "errno", &v));
-		err = json_object_get_int(v);
-	}
-	json_object_put(resp);
-	return err;
+	fx_teardown();
 }
 
 static struct cmdd_pool_info pool(void)
@@ -84,14 +44,6 @@ static struct cmdd_pool_info pool(void)
 
 	ck_assert_int_eq(be->ops->pool(be, CMDD_POOL_INFO, 0, &info, &e), 0);
 	return info;
-}
-
-static u64 master_hash(void)
-{
-	u64 h = resdb_image_hash(cmdd_master_lock(master));
-
-	cmdd_master_unlock(master);
-	return h;
 }
 
 START_TEST(arithmetic)
@@ -119,28 +71,28 @@ START_TEST(grows_for_creates_and_shrinks_after_destroys)
 {
 	start(0, 0);
 	ck_assert_uint_eq(pool().pool_bytes, 0);	/* a hosted module starts empty */
-	ck_assert_int_eq(request("create", "{\"name\":\"a\",\"memory\":67108864,\"duty\":4}"), 0);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"a\",\"memory\":67108864,\"duty\":4}"), 0);
 	ck_assert_uint_eq(pool().pool_bytes, 64 * MiB);	/* exactly what it lacked */
 	ck_assert_uint_eq(pool().free_bytes, 0);
-	ck_assert_int_eq(request("create", "{\"name\":\"b\",\"memory\":8388608,\"duty\":4}"), 0);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"b\",\"memory\":8388608,\"duty\":4}"), 0);
 	ck_assert_uint_eq(pool().pool_bytes, 72 * MiB);
-	ck_assert_int_eq(request("destroy", "{\"name\":\"a\"}"), 0);
+	ck_assert_int_eq(fx_send("destroy", "{\"name\":\"a\"}"), 0);
 	ck_assert_uint_eq(pool().pool_bytes, 8 * MiB);	/* a's pages went back to Linux */
-	ck_assert_int_eq(request("destroy", "{\"name\":\"b\"}"), 0);
+	ck_assert_int_eq(fx_send("destroy", "{\"name\":\"b\"}"), 0);
 	ck_assert_uint_eq(pool().pool_bytes, 0);
-	ck_assert_int_eq(request("db_verify", "{}"), 0);
+	ck_assert_int_eq(fx_send("db_verify", "{}"), 0);
 }
 END_TEST
 
 START_TEST(floor_is_kept_and_reused)
 {
 	start(0, 32 * MiB);
-	ck_assert_int_eq(request("create", "{\"name\":\"a\",\"memory\":67108864}"), 0);
-	ck_assert_int_eq(request("destroy", "{\"name\":\"a\"}"), 0);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"a\",\"memory\":67108864}"), 0);
+	ck_assert_int_eq(fx_send("destroy", "{\"name\":\"a\"}"), 0);
 	ck_assert_uint_eq(pool().pool_bytes, 32 * MiB);
 	ck_assert_uint_eq(pool().free_bytes, 32 * MiB);
 	/* the next create uses the floor first: no grow for 16 MiB */
-	ck_assert_int_eq(request("create", "{\"name\":\"b\",\"memory\":16777216}"), 0);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"b\",\"memory\":16777216}"), 0);
 	ck_assert_uint_eq(pool().pool_bytes, 32 * MiB);
 }
 END_TEST
@@ -150,18 +102,18 @@ START_TEST(maximum_refuses_and_changes_nothing)
 	u64 h;
 
 	start(64 * MiB, 0);
-	ck_assert_int_eq(request("create", "{\"name\":\"a\",\"memory\":33554432}"), 0);
-	h = master_hash();
-	ck_assert_int_eq(request("create", "{\"name\":\"b\",\"memory\":67108864}"), ENOSPC);
-	ck_assert_uint_eq(master_hash(), h);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"a\",\"memory\":33554432}"), 0);
+	h = fx_master_hash();
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"b\",\"memory\":67108864}"), ENOSPC);
+	ck_assert_uint_eq(fx_master_hash(), h);
 	ck_assert_uint_eq(pool().pool_bytes, 32 * MiB);
 	/* more than the simulated host has at all: refused by the "module" */
-	stop();
+	fx_stop();
 	start(0, 0);
-	h = master_hash();
-	ck_assert_int_eq(request("create", "{\"name\":\"c\",\"memory\":4294967296}"), ENOMEM);
-	ck_assert_uint_eq(master_hash(), h);
-	ck_assert_int_eq(request("create", "{\"name\":\"d\",\"memory\":33554432}"), 0);
+	h = fx_master_hash();
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"c\",\"memory\":4294967296}"), ENOMEM);
+	ck_assert_uint_eq(fx_master_hash(), h);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"d\",\"memory\":33554432}"), 0);
 }
 END_TEST
 
@@ -171,12 +123,12 @@ START_TEST(failed_create_gives_the_growth_back)
 
 	start(0, 0);
 	/* four CPUs of 16 slots: a fifth full-duty partition finds no slots */
-	ck_assert_int_eq(request("create", "{\"name\":\"a\",\"memory\":4194304,\"processors\":4}"), 0);
-	h = master_hash();
-	ck_assert_int_eq(request("create", "{\"name\":\"b\",\"memory\":67108864}"), ENOSPC);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"a\",\"memory\":4194304,\"processors\":4}"), 0);
+	h = fx_master_hash();
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"b\",\"memory\":67108864}"), ENOSPC);
 	ck_assert_uint_eq(pool().pool_bytes, 4 * MiB);
-	ck_assert_uint_eq(master_hash(), h);
-	ck_assert_int_eq(request("db_verify", "{}"), 0);
+	ck_assert_uint_eq(fx_master_hash(), h);
+	ck_assert_int_eq(fx_send("db_verify", "{}"), 0);
 }
 END_TEST
 
@@ -186,17 +138,17 @@ START_TEST(restart_trims_what_a_dead_daemon_grew)
 	struct ultra_err e = { 0 };
 
 	start(0, 32 * MiB);
-	ck_assert_int_eq(request("create", "{\"name\":\"a\",\"memory\":16777216}"), 0);
+	ck_assert_int_eq(fx_send("create", "{\"name\":\"a\",\"memory\":16777216}"), 0);
 	ck_assert_uint_eq(pool().pool_bytes, 16 * MiB);
 	/* as if the daemon died right after growing the pool for a create */
 	ck_assert_int_eq(be->ops->pool(be, CMDD_POOL_GROW, 40 * MiB, &info, &e), 0);
 	ck_assert_uint_eq(info.pool_bytes, 56 * MiB);
-	stop();
+	fx_stop();
 	start(0, 32 * MiB);
 	/* back to the floor: 16 MiB a uses, 16 MiB free */
 	ck_assert_uint_eq(pool().pool_bytes, 32 * MiB);
 	ck_assert_uint_eq(pool().free_bytes, 16 * MiB);
-	ck_assert_int_eq(request("db_verify", "{}"), 0);
+	ck_assert_int_eq(fx_send("db_verify", "{}"), 0);
 }
 END_TEST
 
