@@ -168,7 +168,8 @@ $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(PROG_LIBS) $(LIBULTRA) $(LIBRESDB
 	$(call say,LD,$@)$(CC) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
 
 # the command daemon's suites that share one test bench (tests/unit/commandd_fixture.c)
-FIXTURE_UNITS := $(addprefix $(BUILD)/tests/unit/,test_commandd test_commandd_pool)
+FIXTURE_UNITS := $(addprefix $(BUILD)/tests/unit/,test_commandd test_commandd_pool \
+		 test_commandd_interleave)
 $(FIXTURE_UNITS): $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(OBJ)/tests/unit/commandd_fixture.o \
 		  $(PROG_LIBS) $(LIBULTRA) $(LIBRESDB)
 	@mkdir -p $(dir $@)

@@ -295,8 +295,8 @@ static void uv_scrub_left(struct uv_runs *r)
 	r->n = 0;
 }
 
-int uv_db_apply_locked(const struct uv_txn_step *steps, u32 nr, bool pause,
-		       struct uv_txn_result *res)
+static int apply_locked(const struct uv_txn_step *steps, u32 nr, bool pause, u64 tag,
+			struct uv_txn_result *res)
 {
 	struct resdb *db = &uv_db.db;
 	struct uv_runs runs = { 0 };
@@ -310,7 +310,7 @@ int uv_db_apply_locked(const struct uv_txn_step *steps, u32 nr, bool pause,
 	if (ret)
 		return ret;
 	res->begin_seq = resdb_log_next_seq(db);
-	ret = resdb_txn_begin(db);
+	ret = resdb_txn_begin_tagged(db, tag);
 	if (ret) {
 		res->begin_seq = 0;
 		goto fail;
@@ -368,14 +368,20 @@ fail:
 	return uv_resdb_errno(-ret);
 }
 
-int uv_db_submit(const struct uv_txn_step *steps, u32 nr, bool pause,
+int uv_db_apply_locked(const struct uv_txn_step *steps, u32 nr, bool pause,
+		       struct uv_txn_result *res)
+{
+	return apply_locked(steps, nr, pause, 0, res);
+}
+
+int uv_db_submit(const struct uv_txn_step *steps, u32 nr, bool pause, u64 tag,
 		 struct uv_txn_result *res)
 {
 	int ret;
 
 	if (down_write_killable(&uv_db.lock))
 		return -EINTR;
-	ret = uv_db_apply_locked(steps, nr, pause, res);
+	ret = apply_locked(steps, nr, pause, tag, res);
 	up_write(&uv_db.lock);
 
 	if (!ret)

@@ -62,11 +62,12 @@ int uv_resdb_errno(int code);
 
 /*
  * Apply one transaction under the write lock (taken here). @pause: honour the
- * test hook (ioctl path only). Events are raised after the lock is dropped.
+ * test hook (ioctl path only). @tag: the submitter's, into the BEGIN record.
+ * Events are raised after the lock is dropped.
  */
-int uv_db_submit(const struct uv_txn_step *steps, u32 nr, bool pause,
+int uv_db_submit(const struct uv_txn_step *steps, u32 nr, bool pause, u64 tag,
 		 struct uv_txn_result *res);
-/* The same with the write lock already held; no events. */
+/* The same with the write lock already held, the module's own (tag 0); no events. */
 int uv_db_apply_locked(const struct uv_txn_step *steps, u32 nr, bool pause,
 		       struct uv_txn_result *res);
 

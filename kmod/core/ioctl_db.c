@@ -77,7 +77,7 @@ int uv_ioctl_txn_submit(void __user *uarg)
 		ret = -EINVAL;
 		goto reply;
 	}
-	ret = uv_db_submit(steps, nr, true, res);
+	ret = uv_db_submit(steps, nr, true, ((const struct uv_txn_hdr *)buf)->tag, res);
 	a->log_seq = res->log_seq;
 	a->begin_seq = res->begin_seq;
 	a->steps = res->steps;

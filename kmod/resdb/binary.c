@@ -132,7 +132,7 @@ int resdb_txn_decode(const void *buf, u64 len, const struct uv_txn_step **steps,
 		return -RESDB_EINVAL;
 	if (h->magic != UV_TXN_MAGIC || h->version != UV_TXN_VERSION ||
 	    h->hdr_size != sizeof(*h) || h->step_size != sizeof(*s) || h->flags ||
-	    h->reserved0 || h->reserved[0] || h->reserved[1] ||
+	    h->reserved0 || h->reserved[0] ||
 	    !h->nr_steps || h->nr_steps > UV_TXN_MAX_STEPS ||
 	    len != sizeof(*h) + (u64)h->nr_steps * sizeof(*s))
 		return -RESDB_EINVAL;

@@ -64,7 +64,7 @@ int resdb_log_append(struct resdb *db, struct uv_log_rec *rec)
 	return 0;
 }
 
-/* BEGIN, COMMIT and ABORT records: header and tail only. */
+/* BEGIN, COMMIT and ABORT records: header and tail only; a BEGIN carries the tag. */
 int resdb_log_mark(struct resdb *db, u16 type, u32 status, u32 aux)
 {
 	struct {
@@ -75,8 +75,12 @@ int resdb_log_mark(struct resdb *db, u16 type, u32 status, u32 aux)
 	memset(&m, 0, sizeof(m));
 	m.rec.size = sizeof(m);
 	m.rec.type = type;
-	m.rec.status = status;
-	m.rec.aux = aux;
+	if (type == UV_LOG_BEGIN) {
+		m.rec.tag = db->txn_tag;
+	} else {
+		m.rec.status = status;
+		m.rec.aux = aux;
+	}
 	m.rec.txn = type == UV_LOG_BEGIN ? db->log.next_seq : db->txn_seq;
 	m.tail.size = sizeof(m);
 	m.tail.magic = UV_LOG_TAIL_MAGIC;

@@ -15,9 +15,9 @@ static int replay_one(struct resdb *db, const struct uv_log_rec *rec)
 
 	switch (rec->type) {
 	case UV_LOG_BEGIN:
-		if (db->in_txn || rec->txn != rec->seq || rec->status || rec->aux)
+		if (db->in_txn || rec->txn != rec->seq)
 			return -RESDB_ECORRUPT;
-		return resdb_txn_begin(db);
+		return resdb_txn_begin_tagged(db, rec->tag);
 	case UV_LOG_STEP:
 		if (!db->in_txn || rec->txn != db->txn_seq || rec->status != db->txn_steps)
 			return -RESDB_ECORRUPT;

@@ -103,6 +103,7 @@ struct resdb {
 	u32 txn_steps;
 	u64 txn_seq;		/* seq of its BEGIN */
 	u64 txn_pos;		/* log offset of its BEGIN */
+	u64 txn_tag;		/* the submitter's tag, in its BEGIN record */
 
 	struct resdb_fault fault;
 	struct resdb_error err;
@@ -142,6 +143,8 @@ int resdb_attach(struct resdb *db, u64 base_pfn, u32 uv_index);
 /* ---- transactions (txn.c) ----------------------------------------------------- */
 
 int resdb_txn_begin(struct resdb *db);
+/* The same, with the submitter's tag in the BEGIN record (uv_txn_hdr.tag). */
+int resdb_txn_begin_tagged(struct resdb *db, u64 tag);
 /* Validate, log, apply. On failure the whole transaction is rolled back. */
 int resdb_txn_step(struct resdb *db, const struct uv_txn_step *step);
 int resdb_txn_commit(struct resdb *db);
@@ -150,6 +153,7 @@ int resdb_txn_abort(struct resdb *db);
 int resdb_recover(struct resdb *db);
 /* Begin, every step, commit: all or nothing. */
 int resdb_apply(struct resdb *db, const struct uv_txn_step *steps, u32 nr);
+int resdb_apply_tagged(struct resdb *db, const struct uv_txn_step *steps, u32 nr, u64 tag);
 
 /* ---- audit log (log.c, replay.c) ------------------------------------------------ */
 

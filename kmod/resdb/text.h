@@ -78,7 +78,8 @@ int resdb_dump(const struct resdb *db, char *buf, u64 len, resdb_line_fn fn, voi
 
 /*
  * Validate a struct uv_txn_hdr + steps buffer (8-byte aligned) of exactly len bytes
- * from an untrusted source; on success *steps points into buf.
+ * from an untrusted source; on success *steps points into buf. The header's tag
+ * is the submitter's and takes any value (the caller reads it from the header).
  */
 int resdb_txn_decode(const void *buf, u64 len, const struct uv_txn_step **steps, u32 *nr);
 int resdb_txn_encode(const struct uv_txn_step *steps, u32 nr, void *buf, u64 len,

@@ -231,7 +231,7 @@ static int rollback_and_abort(struct resdb *db, int code, u32 step)
 	return ret;
 }
 
-int resdb_txn_begin(struct resdb *db)
+int resdb_txn_begin_tagged(struct resdb *db, u64 tag)
 {
 	int ret;
 
@@ -240,12 +240,18 @@ int resdb_txn_begin(struct resdb *db)
 	memset(&db->err, 0, sizeof(db->err));
 	db->txn_pos = db->log.head;
 	db->txn_seq = db->log.next_seq;
+	db->txn_tag = tag;
 	ret = resdb_log_mark(db, UV_LOG_BEGIN, 0, 0);
 	if (ret)
 		return ret;
 	db->in_txn = true;
 	db->txn_steps = 0;
 	return 0;
+}
+
+int resdb_txn_begin(struct resdb *db)
+{
+	return resdb_txn_begin_tagged(db, 0);
 }
 
 static int step_shape(const struct uv_txn_step *s)
@@ -390,15 +396,20 @@ int resdb_recover(struct resdb *db)
 	return ret;
 }
 
-int resdb_apply(struct resdb *db, const struct uv_txn_step *s, u32 nr)
+int resdb_apply_tagged(struct resdb *db, const struct uv_txn_step *s, u32 nr, u64 tag)
 {
 	u32 i;
 	int ret;
 
-	ret = resdb_txn_begin(db);
+	ret = resdb_txn_begin_tagged(db, tag);
 	for (i = 0; !ret && i < nr; i++)
 		ret = resdb_txn_step(db, &s[i]);
 	if (!ret)
 		ret = resdb_txn_commit(db);
 	return ret;
+}
+
+int resdb_apply(struct resdb *db, const struct uv_txn_step *s, u32 nr)
+{
+	return resdb_apply_tagged(db, s, nr, 0);
 }

@@ -368,6 +368,47 @@ START_TEST(replay_detects_divergence)
 }
 END_TEST
 
+/* A submitter's tag lands in its BEGIN record only, and a replica's log keeps it. */
+START_TEST(tag_in_begin_record_and_replica)
+{
+	struct uv_txn_step s = parse("Change Owner Map[0,1,0], Index(3), from [0,1,20], to [0,1,25]");
+	u64 size, len, next, from, rlen, rnext, off;
+	u8 *buf = malloc(1 << 16), *rbuf = malloc(1 << 16);
+	void *snap, *scratch = malloc(1 << 20);
+	struct resdb_sim rep;
+	u32 begins = 0;
+
+	ck_assert_int_eq(resdb_snapshot_size(&sim.db, &size), 0);
+	snap = malloc(size);
+	ck_assert_int_eq(resdb_snapshot_write(&sim.db, snap, size, &len), 0);
+	ck_assert_int_eq(resdb_sim_init(&rep, 1 << 20), 0);
+	ck_assert_int_eq(resdb_snapshot_load(&rep.db, snap, len, scratch, 1 << 20), 0);
+	from = resdb_log_next_seq(&sim.db);
+	ck_assert_int_eq(resdb_apply_tagged(&sim.db, &s, 1, 0x1234567890abcdefull), 0);
+	/* a failed one keeps its tag too: BEGIN, ABORT */
+	ck_assert_int_eq(resdb_apply_tagged(&sim.db, &s, 1, 7), -RESDB_EFROM);
+	ck_assert_int_eq(resdb_log_read(&sim.db, from, buf, 1 << 16, &len, &next), 0);
+	for (off = 0; off < len; off += ((struct uv_log_rec *)(buf + off))->size) {
+		const struct uv_log_rec *r = (const void *)(buf + off);
+
+		if (r->type == UV_LOG_BEGIN)
+			ck_assert_uint_eq(r->tag, begins++ ? 7 : 0x1234567890abcdefull);
+		else if (r->type == UV_LOG_STEP)
+			ck_assert_uint_eq(r->status, 0);	/* step index, not the tag */
+	}
+	ck_assert_uint_eq(begins, 2);
+	ck_assert_int_eq(resdb_replay(&rep.db, buf, len), 0);
+	ck_assert_int_eq(resdb_log_read(&rep.db, from, rbuf, 1 << 16, &rlen, &rnext), 0);
+	ck_assert_uint_eq(rlen, len);
+	ck_assert(!memcmp(rbuf, buf, len));
+	resdb_sim_fini(&rep);
+	free(scratch);
+	free(snap);
+	free(buf);
+	free(rbuf);
+}
+END_TEST
+
 START_TEST(snapshot_rejects_corruption)
 {
 	u64 size, len;
@@ -432,9 +473,12 @@ START_TEST(binary_roundtrip_and_rejects)
 	ck_assert(!memcmp(out, s, sizeof(s))); /* NOLINT(bugprone-suspicious-memory-comparison) */
 	ck_assert_int_eq(resdb_txn_decode(buf, len - 8, &out, &nr), -RESDB_EINVAL);
 	ck_assert_int_eq(resdb_txn_decode((char *)buf + 4, len, &out, &nr), -RESDB_EINVAL);
-	h->reserved[1] = 1;
+	h->reserved[0] = 1;
 	ck_assert_int_eq(resdb_txn_decode(buf, len, &out, &nr), -RESDB_EINVAL);
-	h->reserved[1] = 0;
+	h->reserved[0] = 0;
+	h->tag = ~0ull;		/* the submitter's: any value */
+	ck_assert_int_eq(resdb_txn_decode(buf, len, &out, &nr), 0);
+	h->tag = 0;
 	h->version = 2;
 	ck_assert_int_eq(resdb_txn_decode(buf, len, &out, &nr), -RESDB_EINVAL);
 	h->version = UV_TXN_VERSION;
@@ -528,6 +572,7 @@ int main(void)
 	tcase_add_test(tc, check_needs_scratch);
 	tcase_add_test(tc, queries);
 	tcase_add_test(tc, replay_detects_divergence);
+	tcase_add_test(tc, tag_in_begin_record_and_replica);
 	tcase_add_test(tc, snapshot_rejects_corruption);
 	tcase_add_test(tc, binary_roundtrip_and_rejects);
 	tcase_add_test(tc, slot_length_bounds);

@@ -29,7 +29,7 @@
  * meaning (never so far); the minor number when ioctls or fields are added.
  */
 #define UV_ABI_MAJOR		1
-#define UV_ABI_MINOR		4
+#define UV_ABI_MINOR		5
 #define UV_ABI_VERSION		((UV_ABI_MAJOR << 16) | UV_ABI_MINOR)
 
 /*

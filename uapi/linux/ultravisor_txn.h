@@ -187,7 +187,14 @@ struct uv_txn_hdr {
 	__u32 nr_steps;		/* 1..UV_TXN_MAX_STEPS */
 	__u32 flags;		/* must be zero */
 	__u32 reserved0;
-	__u64 reserved[2];
+	/*
+	 * ABI 1.5: the submitter's tag, copied into the transaction's BEGIN record
+	 * (uv_log_rec.tag) and otherwise not interpreted; 0: none. A client that dies
+	 * while it submits finds its transaction in the log by it, whatever else was
+	 * submitted meanwhile. Older modules refuse a nonzero tag (reserved then).
+	 */
+	__u64 tag;
+	__u64 reserved[1];
 };
 
 /* ---- audit log ---------------------------------------------------------------- */
@@ -213,8 +220,13 @@ struct uv_log_rec {
 	__u32 size;		/* whole record, multiple of 8 */
 	__u16 type;		/* enum uv_log_type */
 	__u16 nr_images;
-	__u32 status;		/* ABORT: error code; STEP: index in the transaction */
-	__u32 aux;		/* ABORT: index of the failing step */
+	union {
+		struct {
+			__u32 status;	/* ABORT: error code; STEP: index in the transaction */
+			__u32 aux;	/* ABORT: index of the failing step */
+		};
+		__u64 tag;		/* BEGIN: uv_txn_hdr.tag of its transaction (ABI 1.5) */
+	};
 	__u64 txn;		/* sequence number of the transaction's BEGIN */
 };
 

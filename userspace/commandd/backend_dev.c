@@ -5,7 +5,8 @@
  * a second holder gets EBUSY from the module. Submit, snapshot, log read, the
  * pool's info and resize, (ABI 1.2) run control and status, and (ABI 1.4) an
  * instance built without an image and its entry state are the module's ioctls
- * one to one; older modules answer EOPNOTSUPP. The daemon never hands the
+ * one to one; older modules answer EOPNOTSUPP. From ABI 1.5 the module keeps a
+ * transaction's tag in its BEGIN record (host_info says so). The daemon never hands the
  * module an image: it writes it through the partition's Boot channel, which it
  * opens as server here (UV_IOC_CHAN_OPEN, then mmap of the client's memory).
  */
@@ -291,6 +292,7 @@ static int d_status(struct cmdd_backend *be, u32 partition, struct cmdd_run_stat
 static int d_host_info(struct cmdd_backend *be, struct cmdd_host_info *h, struct ultra_err *e)
 {
 	h->nr_cpus = ((struct dev_backend *)be)->nr_cpus;
+	h->txn_tags = ((struct dev_backend *)be)->abi_minor >= 5;
 	return 0;
 }
 

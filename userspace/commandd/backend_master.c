@@ -25,6 +25,9 @@ struct cmdd_master {
 	bool held;
 	bool pool;		/* hosted: a pool of 4 MiB entries taken from "host" */
 	u64 pool_entries;	/* 4 MiB entries the pool holds */
+	/* test hook: another client's transaction, just before the next submit */
+	void (*interloper)(struct resdb *db, void *arg);
+	void *interloper_arg;
 };
 
 struct master_backend {
@@ -146,6 +149,15 @@ int cmdd_master_apply(struct cmdd_master *m, const struct uv_txn_step *s, u32 nr
 	return ret;
 }
 
+void cmdd_master_interleave(struct cmdd_master *m, void (*fn)(struct resdb *db, void *arg),
+			    void *arg)
+{
+	pthread_mutex_lock(&m->lock);
+	m->interloper = fn;
+	m->interloper_arg = arg;
+	pthread_mutex_unlock(&m->lock);
+}
+
 static struct cmdd_master *master_of(struct cmdd_backend *be)
 {
 	return ((struct master_backend *)be)->m;
@@ -211,8 +223,12 @@ static int m_submit(struct cmdd_backend *be, const void *txn, size_t len,
 				     resdb_strerror(ret));
 	}
 	pthread_mutex_lock(&m->lock);
+	if (m->interloper) {
+		m->interloper(&m->sim.db, m->interloper_arg);
+		m->interloper = NULL;
+	}
 	res->begin_seq = resdb_log_next_seq(&m->sim.db);
-	ret = resdb_apply(&m->sim.db, steps, nr);
+	ret = resdb_apply_tagged(&m->sim.db, steps, nr, ((const struct uv_txn_hdr *)txn)->tag);
 	if (!ret) {
 		res->commit_seq = resdb_log_next_seq(&m->sim.db) - 1;
 	} else {
@@ -248,6 +264,7 @@ static int m_control(struct cmdd_backend *be, u32 partition, enum cmdd_ctl op,
 static int m_host_info(struct cmdd_backend *be, struct cmdd_host_info *h, struct ultra_err *e)
 {
 	h->nr_cpus = master_of(be)->nr_cpus;
+	h->txn_tags = true;
 	return 0;
 }
 

@@ -93,6 +93,7 @@ struct cmdd_submit_res {
 
 struct cmdd_host_info {
 	u32 nr_cpus;		/* physical CPUs the module knows */
+	bool txn_tags;		/* submit keeps uv_txn_hdr.tag in the BEGIN record (ABI 1.5) */
 };
 
 /* A partition's run state (struct uv_part_status, ABI 1.2). */
@@ -220,6 +221,13 @@ void cmdd_master_unlock(struct cmdd_master *m);
 int cmdd_master_check(struct cmdd_master *m, struct resdb_check_report *rep);
 /* Apply a transaction directly (bench/test set-up), as submit does. */
 int cmdd_master_apply(struct cmdd_master *m, const struct uv_txn_step *s, u32 nr);
+/*
+ * Test hook: fn runs once, under the master's lock, right before the next
+ * submitted transaction is applied - another client (the module itself, a channel
+ * server) slipping its transaction in between the daemon's journal and its submit.
+ */
+void cmdd_master_interleave(struct cmdd_master *m, void (*fn)(struct resdb *db, void *arg),
+			    void *arg);
 
 /* backend_dev.c: /dev/ultravisor (NULL path: ultra_dev_path()). */
 int cmdd_dev_open(const char *path, struct cmdd_backend **be, struct ultra_err *e);
@@ -482,7 +490,8 @@ struct cmdd_jentry {
 	u32 op;			/* enum cmdd_op */
 	u32 state;		/* enum cmdd_jstate */
 	u64 fingerprint;
-	u64 seq;		/* INFLIGHT: log sequence number its BEGIN will have */
+	u64 seq;		/* INFLIGHT: the log's next sequence number when journaled */
+	u64 tag;		/* INFLIGHT: its transaction's tag (0: untagged, old module) */
 	char name[UV_NAME_LEN];
 	char image[CMDAPI_PATH_MAX + 1];	/* create: image to load once committed */
 	char initrd[CMDAPI_PATH_MAX + 1];	/* with it: initramfs, command line */
@@ -502,6 +511,11 @@ const struct cmdd_jentry *cmdd_journal_find(const struct cmdd_journal *j, const 
 u32 cmdd_journal_count(const struct cmdd_journal *j);
 const struct cmdd_jentry *cmdd_journal_entry(const struct cmdd_journal *j, u32 i);
 /* Each change rewrites the file (temp file, fsync, rename, fsync of the folder). */
+/*
+ * A tag no earlier entry of this journal had (never 0): the journal counts them,
+ * from a random start when it is new, and saves the count with the next entry.
+ */
+u64 cmdd_journal_new_tag(struct cmdd_journal *j);
 int cmdd_journal_begin(struct cmdd_journal *j, const struct cmdd_jentry *in,
 		       struct ultra_err *e);
 int cmdd_journal_finish(struct cmdd_journal *j, const char *id, const char *response,

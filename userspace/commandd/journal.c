@@ -9,6 +9,10 @@
  * is either the old or the new journal, never a mix. It holds at most max_entries
  * entries; the oldest answered ones go first (a retry older than that is simply
  * executed again: names are unique, so a create cannot happen twice).
+ *
+ * An entry in flight also has the tag its transaction carries into the module's
+ * log (uv_txn_hdr.tag): the journal counts tags from a random start, so no two of
+ * its entries share one and a restart finds exactly its own transaction.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commandd.h"
@@ -23,6 +29,7 @@
 struct cmdd_journal {
 	char *path;
 	u32 max;
+	u64 next_tag;		/* 0: not drawn yet */
 	u32 n, cap;
 	struct cmdd_jentry *ent;
 };
@@ -76,7 +83,7 @@ static int jstr(json_object *o, const char *key, char *dst, size_t size)
 
 static int load_entry(struct cmdd_journal *j, json_object *o, struct ultra_err *e)
 {
-	json_object *id, *op, *st, *fp, *seq, *name, *resp, *img;
+	json_object *id, *op, *st, *fp, *seq, *name, *resp, *img, *tag;
 	struct cmdd_jentry x;
 	enum cmdd_op opv;
 
@@ -108,6 +115,12 @@ static int load_entry(struct cmdd_journal *j, json_object *o, struct ultra_err *
 	    jstr(o, "cmdline", x.cmdline, sizeof(x.cmdline)))
 		return ultra_err_set(e, EUCLEAN, "journal %s: entry '%s' has a bad initrd or cmdline",
 				     j->path, x.id);
+	if (json_object_object_get_ex(o, "tag", &tag)) {
+		if (!json_object_is_type(tag, json_type_string))
+			return ultra_err_set(e, EUCLEAN, "journal %s: entry '%s' has a bad tag",
+					     j->path, x.id);
+		x.tag = strtoull(json_object_get_string(tag), NULL, 16);
+	}
 	if (!strcmp(json_object_get_string(st), "inflight")) {
 		x.state = CMDD_J_INFLIGHT;
 	} else if (!strcmp(json_object_get_string(st), "done") &&
@@ -130,7 +143,7 @@ static int load_entry(struct cmdd_journal *j, json_object *o, struct ultra_err *
 
 static int load(struct cmdd_journal *j, struct ultra_err *e)
 {
-	json_object *o, *v = NULL, *ents = NULL;
+	json_object *o, *v = NULL, *ents = NULL, *nt;
 	size_t i;
 	int ret = 0;
 
@@ -144,6 +157,8 @@ static int load(struct cmdd_journal *j, struct ultra_err *e)
 	    !json_object_object_get_ex(o, "entries", &ents) ||
 	    !json_object_is_type(ents, json_type_array))
 		ret = ultra_err_set(e, EUCLEAN, "journal %s: not a version 1 journal", j->path);
+	if (!ret && json_object_object_get_ex(o, "next_tag", &nt))
+		j->next_tag = strtoull(json_object_get_string(nt), NULL, 16);
 	for (i = 0; !ret && i < json_object_array_length(ents); i++)
 		ret = load_entry(j, json_object_array_get_idx(ents, i), e);
 	json_object_put(o);
@@ -190,6 +205,10 @@ static json_object *entry_json(const struct cmdd_jentry *x)
 								  "done" : "inflight"));
 	json_object_object_add(o, "fingerprint", json_object_new_string(fp));
 	json_object_object_add(o, "seq", json_object_new_int64((int64_t)x->seq));
+	if (x->tag) {
+		snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)x->tag);
+		json_object_object_add(o, "tag", json_object_new_string(fp));
+	}
 	json_object_object_add(o, "name", json_object_new_string(x->name));
 	if (x->image[0])
 		json_object_object_add(o, "image", json_object_new_string(x->image));
@@ -235,6 +254,12 @@ static int save(struct cmdd_journal *j, struct ultra_err *e)
 		return ultra_err_set(e, ENOMEM, "out of memory");
 	}
 	json_object_object_add(o, "version", json_object_new_int(1));
+	if (j->next_tag) {
+		char nt[20];
+
+		snprintf(nt, sizeof(nt), "%016llx", (unsigned long long)j->next_tag);
+		json_object_object_add(o, "next_tag", json_object_new_string(nt));
+	}
 	for (i = 0; i < j->n; i++)
 		json_object_array_add(ents, entry_json(&j->ent[i]));
 	json_object_object_add(o, "entries", ents);
@@ -303,6 +328,17 @@ static void remove_at(struct cmdd_journal *j, u32 i)
 	entry_free(&j->ent[i]);
 	memmove(&j->ent[i], &j->ent[i + 1], (j->n - i - 1) * sizeof(j->ent[0]));
 	j->n--;
+}
+
+u64 cmdd_journal_new_tag(struct cmdd_journal *j)
+{
+	/* a random start: a journal deleted and begun again does not repeat itself */
+	if (!j->next_tag &&
+	    getrandom(&j->next_tag, sizeof(j->next_tag), 0) != sizeof(j->next_tag))
+		j->next_tag = (u64)time(NULL) << 20 ^ (u64)getpid();
+	if (!j->next_tag)
+		j->next_tag = 1;
+	return j->next_tag++;
 }
 
 int cmdd_journal_begin(struct cmdd_journal *j, const struct cmdd_jentry *in,

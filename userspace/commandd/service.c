@@ -6,13 +6,14 @@
  *
  *   1. a request id already answered gets the same answer again (journal);
  *   2. the change is planned as one transaction on the standby replica (dry run);
- *   3. the journal records it in flight, with the log sequence number its BEGIN
- *      will get (the daemon is the only submitter);
+ *   3. the journal records it in flight, with the log's next sequence number and
+ *      a tag of its own that the transaction carries into its BEGIN record;
  *   4. the backend applies it; the replica catches up from the log;
  *   5. the answer is journaled, then sent.
  *
  * After a crash anywhere in there, cmdd_service_open() settles the entry left in
- * flight from the module's log: its transaction committed -> the answer is rebuilt
+ * flight from the module's log, where the tag tells its transaction from any the
+ * module or a channel server submitted meanwhile: it committed -> the answer is rebuilt
  * from the replica and journaled (roll forward); it aborted or never arrived -> the
  * entry is dropped (nothing changed), so the client's retry simply runs it. Read-only
  * requests never lock: they read the published replica under RCU.
@@ -45,6 +46,7 @@ struct cmdd_service {
 	u64 pool_grown, pool_shrunk;	/* bytes, by the policy (statistics) */
 	enum cmdd_failpoint failpoint;
 	bool dead;
+	bool txn_tags;			/* the module keeps our tags (ABI 1.5) */
 	double started;
 	double resync_ms;
 	u32 recovered, forward, aborted;
@@ -283,7 +285,7 @@ static json_object *partition_json(struct cmdd_service *svc, const struct resdb 
 
 /* ---- transactions -------------------------------------------------------------------- */
 
-static int submit_plan(struct cmdd_service *svc, struct cmdd_submit_res *res,
+static int submit_plan(struct cmdd_service *svc, u64 tag, struct cmdd_submit_res *res,
 		       struct ultra_err *e)
 {
 	struct cmdd_plan *pl = &svc->plan;
@@ -294,10 +296,12 @@ static int submit_plan(struct cmdd_service *svc, struct cmdd_submit_res *res,
 	if (!buf)
 		return ultra_err_set(e, ENOMEM, "out of memory");
 	ret = resdb_txn_encode(pl->steps, pl->nr, buf, len, &out);
-	if (ret)
+	if (ret) {
 		ret = ultra_err_set(e, EINVAL, "encoding the transaction: %s", resdb_strerror(ret));
-	else
+	} else {
+		((struct uv_txn_hdr *)buf)->tag = tag;
 		ret = svc->be->ops->submit(svc->be, buf, out, res, e);
+	}
 	free(buf);
 	if (!ret)
 		__atomic_add_fetch(&svc->transactions, 1, __ATOMIC_RELAXED);
@@ -318,7 +322,7 @@ static int plan_and_submit(struct cmdd_service *svc, int (*fn)(struct cmdd_plan 
 	cmdd_plan_end(&svc->plan);
 	if (ret || !svc->plan.nr)
 		return ret;
-	ret = submit_plan(svc, &res, e);
+	ret = submit_plan(svc, 0, &res, e);
 	if (!ret) {
 		struct ultra_err e2;
 
@@ -488,12 +492,19 @@ static void settled_json(json_object *result, const struct cmdd_jentry *x,
 
 enum outcome { OUT_NONE, OUT_COMMIT, OUT_ABORT };
 
-/* What became of the transaction whose BEGIN was to be seq. */
-static int outcome_of(struct cmdd_service *svc, u64 seq, enum outcome *out, struct ultra_err *e)
+/*
+ * What became of the transaction journaled when the log was at seq. Tagged: its
+ * BEGIN is the first at or after seq with its tag (nothing else carries the tag;
+ * anyone may have submitted in between). Untagged (a module older than ABI 1.5):
+ * the BEGIN it predicted at seq, which only holds if nobody else submitted.
+ */
+static int outcome_of(struct cmdd_service *svc, u64 seq, u64 tag, enum outcome *out,
+		      struct ultra_err *e)
 {
 	size_t cap = 4u << 20;
 	u8 *buf = malloc(cap);
-	u64 from = seq;
+	u64 from = seq, begin = seq;
+	bool found = !tag;	/* untagged: BEGIN at seq, or nothing */
 	int ret = 0;
 
 	*out = OUT_NONE;
@@ -511,13 +522,17 @@ static int outcome_of(struct cmdd_service *svc, u64 seq, enum outcome *out, stru
 
 			if (rec->size < sizeof(*rec) || rec->size > got - off)
 				break;
-			if (rec->seq == seq && rec->type != UV_LOG_BEGIN)
+			if (!found && rec->type == UV_LOG_BEGIN && rec->tag == tag) {
+				begin = rec->seq;
+				found = true;
+			}
+			if (!tag && rec->seq == seq && rec->type != UV_LOG_BEGIN)
 				goto done;	/* not ours: it never began */
-			if (rec->txn == seq && rec->type == UV_LOG_COMMIT) {
+			if (found && rec->txn == begin && rec->type == UV_LOG_COMMIT) {
 				*out = OUT_COMMIT;
 				goto done;
 			}
-			if (rec->txn == seq && rec->type == UV_LOG_ABORT) {
+			if (found && rec->txn == begin && rec->type == UV_LOG_ABORT) {
 				*out = OUT_ABORT;
 				goto done;
 			}
@@ -567,7 +582,7 @@ static int settle(struct cmdd_service *svc, const struct cmdd_jentry *in, struct
 		svc->aborted++;
 		return cmdd_journal_forget(svc->journal, x.id, e);
 	}
-	ret = outcome_of(svc, x.seq, &out, e);
+	ret = outcome_of(svc, x.seq, x.tag, &out, e);
 	if (ret == -ESTALE) {
 		/* the log moved on: judge from the state, where the op allows it */
 		bool exists = cmdd_find_partition(db, x.name) != UV_NONE;
@@ -811,6 +826,10 @@ int cmdd_service_open(struct cmdd_service **out, struct cmdd_backend *be,
 	if (ret)
 		goto fail;
 	svc->nr_cpus = cfg->nr_cpus && cfg->nr_cpus < host.nr_cpus ? cfg->nr_cpus : host.nr_cpus;
+	svc->txn_tags = host.txn_tags;
+	if (!svc->txn_tags)
+		cmdd_log(CMDD_LOG_WARNING,
+			 "the module does not keep transaction tags (ABI < 1.5): a restart judges an interrupted request by its predicted log position, which another submitter can take");
 	svc->pool_max = cfg->pool_max / CMDD_MEM_UNIT * CMDD_MEM_UNIT;
 	svc->pool_floor = cfg->pool_floor / CMDD_MEM_UNIT * CMDD_MEM_UNIT;
 	for (i = 0; i < RESDB_MAX_CPUS; i++)
@@ -951,6 +970,29 @@ static int schedule_fn(struct cmdd_plan *pl, void *arg)
 		ret = cmdd_schedule_place(pl, m->number, cmdd_role_of_type(p->type), vcpus,
 					  duty ? duty : UV_SLOTS);
 	return ret;
+}
+
+/*
+ * Test hook (tests/vm/commandd-interleave.sh): with ULTRA_COMMANDD_TEST_HOLD_<WHERE>
+ * naming a file, a mutating request waits here while that file exists (at most
+ * 120 s), so a test can submit through another client, or kill the daemon, at a
+ * point of its choosing. JOURNAL: in flight journaled, not submitted; SUBMIT: the
+ * module applied it, no answer journaled.
+ */
+static void test_hold(const char *where, const char *id)
+{
+	char var[48];
+	const char *path;
+	int i;
+
+	snprintf(var, sizeof(var), "ULTRA_COMMANDD_TEST_HOLD_%s", where);
+	path = getenv(var);
+	if (!path || access(path, F_OK))
+		return;
+	cmdd_log(CMDD_LOG_WARNING, "test hook: request %s holding after %s while %s exists", id,
+		 where, path);
+	for (i = 0; i < 1200 && !access(path, F_OK); i++)
+		usleep(100000);
 }
 
 static bool failpoint(struct cmdd_service *svc, enum cmdd_failpoint fp)
@@ -1159,7 +1201,9 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	memcpy(x.id, req->id, sizeof(x.id));
 	x.op = req->op;
 	x.fingerprint = req->fingerprint;
+	/* a lower bound: the replica never runs ahead of the module */
 	x.seq = resdb_log_next_seq(cmdd_replica_standby(&svc->rep));
+	x.tag = svc->txn_tags && !ctl ? cmdd_journal_new_tag(svc->journal) : 0;
 	memcpy(x.name, req->c.name, sizeof(x.name));
 	if (req->op == CMDD_OP_CREATE) {
 		memcpy(x.image, req->image, sizeof(x.image));
@@ -1173,12 +1217,13 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	}
 	if (failpoint(svc, CMDD_FAIL_AFTER_JOURNAL))
 		goto crashed;
+	test_hold("JOURNAL", req->id);
 	/* a loaded instance that never ran would make the module refuse the destroy */
 	ret = req->op == CMDD_OP_DESTROY ? unload_idle(svc, m.number, &e) : 0;
 	if (!ret && ctl)
 		ret = control(svc, req, m.number, &e);
 	else if (!ret)
-		ret = svc->plan.nr ? submit_plan(svc, &res, &e) : 0;
+		ret = svc->plan.nr ? submit_plan(svc, x.tag, &res, &e) : 0;
 	if (ret) {
 		struct ultra_err e2;
 
@@ -1191,6 +1236,7 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	}
 	if (failpoint(svc, CMDD_FAIL_AFTER_SUBMIT))
 		goto crashed;
+	test_hold("SUBMIT", req->id);
 	ret = ctl ? 0 : cmdd_replica_catch_up(&svc->rep, &e);
 	if (ret) {
 		resp = cmdd_response_error(req->id, &e);
