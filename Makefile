@@ -219,6 +219,8 @@ bench: need-kv $(BENCH_BINS)
 	@echo "== bench-sched"
 	scripts/bench-sched
 	scripts/bench-console
+	@echo "== bench-linux-boot"
+	scripts/bench-linux-boot
 
 lint:
 	scripts/lint
