@@ -105,7 +105,8 @@ vm_initrd() {
 # Writes the console to LOG (each line prefixed with host seconds since start, \r
 # stripped) and, when VM_TEE=1, also to stdout (without the harness' "@@ " markers).
 # VM_KERNEL overrides the kernel image (default: the PVH vmlinux). Sets VM_RC to QEMU's status:
-# 33 = guest reported pass, 35 = guest reported fail, 0 = poweroff/panic, 124 = timeout.
+# 33 = guest reported pass, 35 = guest reported fail, 0 = poweroff/panic, 124 = timeout
+# (TIMEOUT, or VM_IDLE seconds without a console line).
 vm_run() {
 	local logf=$1 initrd=$2 cpu=$3 smp=$4 mem=$5 tmo=$6 append=$7
 	shift 7
@@ -118,13 +119,26 @@ vm_run() {
 	printf '%s\n' "${cmd[*]}" >"$logf.cmd"
 	local t0
 	t0=$(now_us)
+	# VM_IDLE (seconds, optional): a host silent that long is hung; stop it then
+	# rather than at TIMEOUT (the reader sends TERM to timeout(1), which passes it on).
 	{
-		local rc=0
-		"${cmd[@]}" </dev/null 2>&1 || rc=$?
+		local rc=0 pid
+		"${cmd[@]}" </dev/null 2>&1 &
+		pid=$!
+		echo "$pid" >"$logf.pid"
+		wait "$pid" || rc=$?
 		echo "@@ QEMU-RC $rc"
 	} | {
-		local line t
-		while IFS= read -r line || [ -n "$line" ]; do
+		local line t st
+		while :; do
+			st=0
+			IFS= read -r ${VM_IDLE:+-t "$VM_IDLE"} line || st=$?
+			if [ "$st" -gt 128 ]; then
+				echo "@@ VM-SILENT no console output for $VM_IDLE s" >>"$logf"
+				kill -TERM "$(cat "$logf.pid")" 2>/dev/null || true
+				continue
+			fi
+			[ "$st" = 0 ] || [ -n "$line" ] || break
 			line=${line%$'\r'}
 			t=$(($(now_us) - t0))
 			printf '%4d.%03d %s\n' $((t / 1000000)) $(((t / 1000) % 1000)) "$line" >>"$logf"
@@ -133,4 +147,6 @@ vm_run() {
 	}
 	# shellcheck disable=SC2034 # read by the caller
 	VM_RC=$(awk '/@@ QEMU-RC/ {rc=$NF} END {print rc+0}' "$logf")
+	# stopped for silence: QEMU exits 0 on TERM, but this is a timeout
+	if grep -q '^@@ VM-SILENT' "$logf"; then VM_RC=124; fi
 }

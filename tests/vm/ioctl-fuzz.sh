@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmtest: timeout=500 vm_timeout=700
+# vmtest: timeout=500
 # 100 000 random ioctls (command numbers in and around ours, random sizes, NULL,
 # unmapped, kernel and PROT_NONE pointers, random bytes, random well-formed-looking
 # transactions): only errnos come back (the harness fails the test on any Oops or

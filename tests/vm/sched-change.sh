@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmtest: smp=1 icount timeout=240 vm_timeout=600
+# vmtest: smp=1 icount timeout=240
 # A schedule change while the guests run takes effect at the wrap of the 16-slot cycle,
 # with no slot lost or doubled: A 8, B 4, C 4 (Figure 5) run; a transaction moves slots
 # 4-7 from A to B. The executor takes it at the start of a cycle (last_swap_cycle), and

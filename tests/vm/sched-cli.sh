@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmtest: smp=1 icount timeout=180 vm_timeout=600
+# vmtest: smp=1 icount timeout=180
 # A guest spinning with interrupts disabled cannot keep the CPU past its slot: spin
 # (cli; endless loop) with duty 1 and spinc with duty 15 share the CPU (-icount: the
 # host timer is exact in virtual time). The longest a guest stayed in past a boundary is under

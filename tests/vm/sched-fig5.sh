@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmtest: smp=1 icount timeout=240 vm_timeout=600
+# vmtest: smp=1 icount timeout=240
 # Figure 5 of the seed: three partitions share one CPU by duty cycles, A 8/16 at
 # offset 0, B 4/16 at offset 8, C 4/16 at offset 12. Each runs spinc (interrupts off,
 # one I/O exit per fixed amount of work). Over 5 s of (deterministic, -icount) time

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmtest: smp=1 icount timeout=240 vm_timeout=600
+# vmtest: smp=1 icount timeout=240
 # Idle slots are Linux's: a partition with duty 4 (slots 0-3) and 12 idle slots on the
 # only CPU. A host busy loop on that CPU makes >= 70 % of the progress it makes alone,
 # while the guest still gets its slots (up to its 25 %). The accounting also comes as

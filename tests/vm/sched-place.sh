@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmtest: smp=1 icount timeout=240 vm_timeout=600
+# vmtest: smp=1 icount timeout=240
 # Placement requests through the command daemon (docs/command-api.md, `cpu`/`offset`):
 # `ultractl partition create A --cpu 0 --duty 8 --offset 0`, B 4 at 8, C 4 at 12 is
 # Figure 5, `cpu show` prints it, and the three spinc guests get 50/25/25 % of the CPU

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmtest: smp=1 icount timeout=240 vm_timeout=600
+# vmtest: smp=1 icount timeout=240
 # Evicting a partition ([0153]): A (slots 0-7) and B (8-15) run spinc; stopping A
 # replaces its slots by idle in the executor at once - when stop returns, the running
 # and the pending schedule show them idle, A gets no more slots, and from then on
