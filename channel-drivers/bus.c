@@ -188,7 +188,7 @@ static const char *uvcb_check_entry(struct uvcb_channel *ch, const struct uv_cha
 static const char *uvcb_check_header(struct uvcb_channel *ch, const struct uv_channel_header *h,
 				     const struct uv_channel_entry *e)
 {
-	u64 off = UV_CHANNEL_QUEUE_MEM_OFFSET;
+	u64 off = UV_CHANNEL_QUEUE_MEM_OFFSET, used;
 	unsigned int i;
 
 	if (le64_to_cpu(h->signature) != UV_CHANNEL_SIGNATURE)
@@ -199,9 +199,12 @@ static const char *uvcb_check_header(struct uvcb_channel *ch, const struct uv_ch
 		return "bad header size";
 	if (memcmp(&h->type, &e->type, sizeof(h->type)))
 		return "header type differs from the discovery entry";
-	if (le64_to_cpu(h->channel_gpa) != ch->gpa || le64_to_cpu(h->channel_size) != ch->size ||
-	    le32_to_cpu(h->channel_id) != ch->id)
-		return "header address, size or id differs from the discovery entry";
+	if (le64_to_cpu(h->channel_gpa) != ch->gpa || le32_to_cpu(h->channel_id) != ch->id)
+		return "header address or id differs from the discovery entry";
+	/* the module writes the bytes its layout uses: at most the channel's pages */
+	used = le64_to_cpu(h->channel_size);
+	if (used < UV_CHANNEL_HEADER_SIZE || !PAGE_ALIGNED(used) || used > ch->size)
+		return "header size not a page multiple within the channel";
 	ch->virtio_id = le32_to_cpu(h->virtio_device_id);
 	if (ch->virtio_id != uvcb_types[ch->type_code].virtio_id)
 		return "virtio device id does not match the type";

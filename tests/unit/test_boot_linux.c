@@ -263,6 +263,30 @@ static void refused(struct ultra_linux_boot *b, int err, const char *msg_part)
 	ck_assert_msg(i == MEM, "refused load wrote at %#zx", i);
 }
 
+/* the channel area: reserved at the window's top, RAM and the initramfs below it */
+START_TEST(test_e820_channel_area)
+{
+	struct ultra_linux_boot b = boot_args();
+	struct ultra_boot_entry en;
+	struct ultra_linux_layout l;
+	struct ultra_err e;
+	const uint8_t *bp = mem + ULTRA_LINUX_BOOT_PARAMS, *x;
+	unsigned int n;
+
+	b.chan_bytes = 4 * MIB - 4096;
+	ck_assert_int_eq(load(&b, &en, &l, &e), 0);
+	n = bp[0x1e8];
+	x = bp + 0x2d0 + (size_t)(n - 1) * 20;
+	ck_assert_uint_eq(g64(x), MEM - b.chan_bytes);
+	ck_assert_uint_eq(g64(x + 8), b.chan_bytes);
+	ck_assert_uint_eq(g32(x + 16), 2);
+	x -= 20;
+	ck_assert_uint_eq(g64(x) + g64(x + 8), MEM - b.chan_bytes);
+	ck_assert_uint_eq(g32(x + 16), 1);
+	ck_assert_uint_le(l.initrd + l.initrd_len, MEM - b.chan_bytes);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
 	struct ultra_linux_boot b = boot_args();
@@ -324,6 +348,12 @@ START_TEST(test_refusals)
 	win.size = MIB;
 	refused(&b, EINVAL, "at least 2 MiB");
 	win.size = MEM;
+	/* a channel area must be whole pages and leave the first MiB */
+	b.chan_bytes = 100;
+	refused(&b, EINVAL, "channel area");
+	b.chan_bytes = MEM;
+	refused(&b, EINVAL, "channel area");
+	b.chan_bytes = 0;
 }
 END_TEST
 
@@ -356,6 +386,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, test_layout);
 	tcase_add_test(t, test_e820_covers_memory);
+	tcase_add_test(t, test_e820_channel_area);
 	tcase_add_test(t, test_acpi_tables);
 	tcase_add_test(t, test_acpi_refusals);
 	tcase_add_test(t, test_refusals);

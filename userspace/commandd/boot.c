@@ -100,13 +100,41 @@ static bool is_bzimage(const void *image, size_t len)
 struct boot_arg {
 	u32 number;
 	u32 channel;
+	const struct cmdd_create_spec *linux_chans;	/* NULL: not Linux */
 };
 
+/* A Linux partition's channels (its memory was just zeroed), then the Boot channel. */
 static int boot_channel_fn(struct cmdd_plan *pl, void *arg)
 {
 	struct boot_arg *b = arg;
+	int ret = 0;
 
-	return cmdd_place_boot_channel(pl, b->number, &b->channel);
+	if (b->linux_chans)
+		ret = cmdd_place_linux_channels(pl, b->number, b->linux_chans);
+	return ret ? ret : cmdd_place_boot_channel(pl, b->number, &b->channel);
+}
+
+/*
+ * A Linux partition's channels live in its channel area (reserved in its
+ * e820 map), and it gets a Console channel if it asked for none: its hvc0.
+ */
+static void linux_channels(struct cmdd_create_spec *c, const struct cmdd_create_spec *asked)
+{
+	u32 i;
+
+	memset(c, 0, sizeof(*c));
+	if (asked)
+		*c = *asked;
+	c->chan_area = true;
+	for (i = 0; i < c->nr_channels; i++)
+		if (c->channels[i].type == UV_CHANNEL_TYPE_CONSOLE)
+			return;
+	if (c->nr_channels == CMDD_MAX_CHANNELS)
+		return;
+	memset(&c->channels[c->nr_channels], 0, sizeof(c->channels[0]));
+	c->channels[c->nr_channels].type = UV_CHANNEL_TYPE_CONSOLE;
+	c->channels[c->nr_channels].pages = CMDD_LINUX_CONSOLE_PAGES;
+	c->nr_channels++;
 }
 
 /* ---- finding Boot channels in the replica -------------------------------------------- */
@@ -116,6 +144,7 @@ static int boot_channel_fn(struct cmdd_plan *pl, void *arg)
 struct boot_list {
 	const struct resdb *db;
 	u32 client;		/* UV_NONE: any */
+	bool others;		/* the client's channels other than Boot channels */
 	u32 n;
 	u32 ch[BOOT_MAX];
 };
@@ -135,11 +164,27 @@ static int boot_list_cb(void *ctx, const struct cmdd_ipage *p)
 		if (p->e[i] != (l->db->ultra | UV_ENTRY_CTRL))
 			continue;
 		ch = resdb_channel(l->db, n);
-		if (ch && ch->type == UV_CHANNEL_TYPE_BOOT &&
+		if (ch && (ch->type == UV_CHANNEL_TYPE_BOOT) != l->others &&
 		    (l->client == UV_NONE || ch->client == l->client))
 			l->ch[l->n++] = n;
 	}
 	return 0;
+}
+
+/* Has @client channels other than Boot channels (a reload: they exist already)? */
+static bool has_channels(struct cmdd_service *svc, u32 client)
+{
+	struct boot_list *l = calloc(1, sizeof(*l));
+	bool ret;
+
+	if (!l)
+		return false;
+	l->db = cmdd_replica_standby(cmdd_service_replica(svc));
+	l->client = client;
+	l->others = true;
+	ret = !cmdd_map_visit(l->db, boot_list_cb, l) && l->n;
+	free(l);
+	return ret;
 }
 
 static int drop_fn(struct cmdd_plan *pl, void *arg)
@@ -266,10 +311,17 @@ static int serve(struct cmdd_service *svc, u32 number, const struct cmdd_chan_ma
 	cfg.image_bytes = htole64(len);
 	publish(h, &cfg);
 	/* the window: the guest's memory below its Boot channel (the top page) */
-	if (linux_image)	/* one vCPU per partition so far: the MADT lists one */
+	if (linux_image) {	/* one vCPU per partition so far: the MADT lists one */
+		/*
+		 * The top 4 MiB of the partition (its last 4 MiB page) is its
+		 * channel area: the Console channel goes there, so Linux must
+		 * see it reserved, never RAM (docs/guest-platform.md).
+		 */
+		lb.chan_bytes = m->channel_gpa - ((m->channel_gpa - 1) & ~(ULTRA_LINUX_CHAN_AREA - 1));
 		ret = ultra_boot_linux(&w, &lb, en, NULL, e);
-	else
+	} else {
 		ret = ultra_boot_multiboot(&w, image, len, x->cmdline, en, e);
+	}
 	if (!ret) {
 		test_pause(number);
 		ret = be->ops->entry(be, number, en, e);
@@ -288,10 +340,17 @@ static int serve(struct cmdd_service *svc, u32 number, const struct cmdd_chan_ma
 	return ret;
 }
 
+bool cmdd_boot_is_linux(const void *image, size_t len)
+{
+	return is_bzimage(image, len);
+}
+
 int cmdd_boot_image(struct cmdd_service *svc, u32 number, const char *path, const void *image,
-		    size_t len, const char *initrd, const char *cmdline, u32 *cpu, u32 *channel,
+		    size_t len, const char *initrd, const char *cmdline,
+		    const struct cmdd_create_spec *spec, u32 *cpu, u32 *channel,
 		    struct ultra_err *e)
 {
+	struct cmdd_create_spec chans;
 	struct boot_extra x = { .cmdline = cmdline && cmdline[0] ? cmdline : NULL };
 	void *initrd_buf = NULL;
 	struct cmdd_backend *be = cmdd_service_backend(svc);
@@ -325,6 +384,14 @@ int cmdd_boot_image(struct cmdd_service *svc, u32 number, const char *path, cons
 	ret = cmdd_boot_drop(svc, number, NULL, e);
 	if (!ret)
 		ret = be->ops->build(be, number, cpu, &mem, e);
+	/*
+	 * A reload keeps the channels it has; the build zeroed their headers
+	 * (left as is: docs/guest-platform.md, "What is left").
+	 */
+	if (is_bzimage(image, len) && !has_channels(svc, number)) {
+		linux_channels(&chans, spec);
+		arg.linux_chans = &chans;
+	}
 	if (!ret)
 		ret = cmdd_service_txn(svc, boot_channel_fn, &arg, e);
 	if (ret) {

@@ -370,7 +370,18 @@ struct cmdd_create_spec {
 	u32 offset;			/* and these slots from here (needs cpu), or CMDD_ANY */
 	u32 nr_channels;
 	struct cmdd_channel_spec channels[CMDD_MAX_CHANNELS];
+	/*
+	 * A Linux partition: its channels go into its channel area, the top
+	 * 4 MiB of its memory, which its loader marks reserved in the e820 map
+	 * (docs/guest-platform.md); set by the daemon, not by the request.
+	 */
+	bool chan_area;
 };
+
+/* A Linux partition's channel area: its last 4 MiB page, the top page being the Boot channel's. */
+#define CMDD_CHAN_AREA_PAGES	1024u
+/* The Console channel the daemon gives a Linux partition that asks for none. */
+#define CMDD_LINUX_CONSOLE_PAGES	8u
 
 /*
  * A plan: the steps of one transaction, worked out by applying them to a dry-run
@@ -402,6 +413,8 @@ void cmdd_plan_end(struct cmdd_plan *pl);
 
 /* The policies. Each adds the steps of one transaction to an open plan. */
 int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u32 *number);
+/* c's channels in the channel area of Linux partition @number (c->chan_area set) */
+int cmdd_place_linux_channels(struct cmdd_plan *pl, u32 number, const struct cmdd_create_spec *c);
 int cmdd_place_destroy(struct cmdd_plan *pl, u32 number);
 /* Describe CPUs [0, nr_cpus) that have no processor descriptor yet. */
 int cmdd_place_processors(struct cmdd_plan *pl, u32 nr_cpus);
@@ -595,8 +608,10 @@ struct cmdd_backend *cmdd_service_backend(struct cmdd_service *svc);
  * starts. *cpu: where it runs; *channel: the Boot channel. On failure the channel
  * is destroyed again and the instance stays CREATED (not startable).
  */
+bool cmdd_boot_is_linux(const void *image, size_t len);
 int cmdd_boot_image(struct cmdd_service *svc, u32 number, const char *path, const void *image,
-		    size_t len, const char *initrd, const char *cmdline, u32 *cpu, u32 *channel,
+		    size_t len, const char *initrd, const char *cmdline,
+		    const struct cmdd_create_spec *spec, u32 *cpu, u32 *channel,
 		    struct ultra_err *e);
 /* Updater: destroy the Boot channels of client (UV_NONE: all); *count: how many. */
 int cmdd_boot_drop(struct cmdd_service *svc, u32 client, u32 *count, struct ultra_err *e);

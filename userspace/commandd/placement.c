@@ -569,35 +569,21 @@ static int first_cpu_node(const struct cmdd_plan *pl, u32 number)
 	return -1;
 }
 
-int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u32 *number)
+static int chan_area_of(struct cmdd_plan *pl, u32 number, u64 *first);
+
+/*
+ * The channels of a create, each with a descriptor page; a Linux partition's
+ * (c->chan_area) packed into its channel area, others on pages of their own.
+ */
+static int place_channels(struct cmdd_plan *pl, u32 me, const struct cmdd_create_spec *c)
 {
 	struct uv_txn_step s;
-	const char *role = cmdd_role_name(c->role);
-	u64 pfn;
-	u32 me, i;
-	int ret;
+	u64 area = 0;
+	u32 i, area_used = 0;
+	int ret = 0;
 
-	/* the descriptor: a free page given to the ultravisor, initialised, given to itself */
-	ret = take_4k(pl, 1, pl->db.ultra, &pfn);
-	if (ret)
-		return ret;
-	me = cmdd_pfn_gmk(&pl->db, pfn);
-	memset(&s, 0, sizeof(s));
-	s.op = UV_TXN_INIT_PARTITION;
-	s.partition.number = me;
-	s.partition.type = cmdd_type_of_role(c->role);
-	memcpy(s.partition.name, c->name, strnlen(c->name, UV_NAME_LEN - 1));
-	memcpy(s.partition.role, role, strlen(role));
-	ret = cmdd_plan_step(pl, &s);
-	if (!ret)
-		ret = change_page_owner(pl, pfn, pl->db.ultra, me);
-	/* processors first: its memory comes from the node of its first CPU if it can */
-	if (!ret && c->cpu != CMDD_ANY)
-		ret = cmdd_schedule_place_at(pl, me, c->role, c->duty, c->cpu, c->offset);
-	else if (!ret)
-		ret = cmdd_schedule_place(pl, me, c->role, c->processors, c->duty);
-	if (!ret)
-		ret = give_memory(pl, me, c->memory, first_cpu_node(pl, me));
+	if (c->chan_area && c->nr_channels)
+		ret = chan_area_of(pl, me, &area);
 	for (i = 0; !ret && i < c->nr_channels; i++) {
 		const struct cmdd_channel_spec *ch = &c->channels[i];
 		u64 first, dpfn;
@@ -610,7 +596,18 @@ int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u3
 						     "channel %u: no partition named '%s' to serve it",
 						     i, ch->server);
 		}
-		ret = take_4k(pl, ch->pages, me, &first);
+		if (c->chan_area) {
+			/* packed from the area's start; its last page is the Boot channel's */
+			if (ch->pages > CMDD_CHAN_AREA_PAGES - 1 - area_used)
+				return ultra_err_set(pl->e, ENOSPC,
+						     "channel %u: a Linux partition's channels fit in %u pages",
+						     i, CMDD_CHAN_AREA_PAGES - 1);
+			first = area + area_used;
+			area_used += ch->pages;
+			ret = 0;
+		} else {
+			ret = take_4k(pl, ch->pages, me, &first);
+		}
 		if (!ret)
 			ret = take_4k(pl, 1, pl->db.ultra, &dpfn);
 		if (ret)
@@ -635,6 +632,51 @@ int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u3
 			ret = cmdd_plan_step(pl, &sv);
 		}
 	}
+	return ret;
+}
+
+/*
+ * A Linux partition's channels, once its instance is built (the build zeroes
+ * its memory, channel headers included): the Boot channel's transaction.
+ */
+int cmdd_place_linux_channels(struct cmdd_plan *pl, u32 number, const struct cmdd_create_spec *c)
+{
+	if (!resdb_partition(&pl->db, number))
+		return ultra_err_set(pl->e, ENOENT, "no partition [%#x]", number);
+	return place_channels(pl, number, c);
+}
+
+int cmdd_place_create(struct cmdd_plan *pl, const struct cmdd_create_spec *c, u32 *number)
+{
+	struct uv_txn_step s;
+	const char *role = cmdd_role_name(c->role);
+	u64 pfn;
+	u32 me;
+	int ret;
+
+	/* the descriptor: a free page given to the ultravisor, initialised, given to itself */
+	ret = take_4k(pl, 1, pl->db.ultra, &pfn);
+	if (ret)
+		return ret;
+	me = cmdd_pfn_gmk(&pl->db, pfn);
+	memset(&s, 0, sizeof(s));
+	s.op = UV_TXN_INIT_PARTITION;
+	s.partition.number = me;
+	s.partition.type = cmdd_type_of_role(c->role);
+	memcpy(s.partition.name, c->name, strnlen(c->name, UV_NAME_LEN - 1));
+	memcpy(s.partition.role, role, strlen(role));
+	ret = cmdd_plan_step(pl, &s);
+	if (!ret)
+		ret = change_page_owner(pl, pfn, pl->db.ultra, me);
+	/* processors first: its memory comes from the node of its first CPU if it can */
+	if (!ret && c->cpu != CMDD_ANY)
+		ret = cmdd_schedule_place_at(pl, me, c->role, c->duty, c->cpu, c->offset);
+	else if (!ret)
+		ret = cmdd_schedule_place(pl, me, c->role, c->processors, c->duty);
+	if (!ret)
+		ret = give_memory(pl, me, c->memory, first_cpu_node(pl, me));
+	if (!ret && !c->chan_area)
+		ret = place_channels(pl, me, c);
 	if (!ret)
 		*number = me;
 	return ret;
@@ -666,6 +708,27 @@ static int last_page_cb(void *ctx, u64 pfn, u64 nr, u32 entry)
 	if (!l->found || cand > l->last)
 		l->last = cand;
 	l->found = true;
+	return 0;
+}
+
+/*
+ * A Linux partition's channel area: the last 4 MiB of its guest memory, i.e.
+ * the 4 MiB page holding its last page (memory is given in 4 MiB entries).
+ */
+static int chan_area_of(struct cmdd_plan *pl, u32 number, u64 *first)
+{
+	struct last_page l = { .number = number, .desc_pfn = pl->db.base_pfn + number };
+	int ret;
+
+	ret = resdb_partition_extents(&pl->db, number, last_page_cb, &l);
+	if (ret)
+		return ultra_err_set(pl->e, EIO, "cannot read the extents of [%#x]: %s", number,
+				     resdb_strerror(ret));
+	if (!l.found || (l.last + 1) % CMDD_CHAN_AREA_PAGES)
+		return ultra_err_set(pl->e, EINVAL,
+				     "partition [%#x] has no 4 MiB page at its top for its channels",
+				     number);
+	*first = l.last + 1 - CMDD_CHAN_AREA_PAGES;
 	return 0;
 }
 

@@ -402,8 +402,8 @@ static int load_image(struct cmdd_service *svc, u32 number, const char *path,
 				     svc->be->ops->name);
 	ret = read_image(path, &image, &len, e);
 	if (!ret)
-		ret = cmdd_boot_image(svc, number, path, image, len, initrd, cmdline, cpu, channel,
-				      e);
+		ret = cmdd_boot_image(svc, number, path, image, len, initrd, cmdline, NULL, cpu,
+				      channel, e);
 	free(image);
 	return ret;
 }
@@ -924,6 +924,7 @@ u32 cmdd_service_recovered(const struct cmdd_service *svc, u32 *forward, u32 *ab
 
 struct mut {
 	const struct cmdd_request *req;
+	const struct cmdd_create_spec *spec;	/* create: req->c, or the Linux variant */
 	u32 number;
 };
 
@@ -931,7 +932,7 @@ static int create_fn(struct cmdd_plan *pl, void *arg)
 {
 	struct mut *m = arg;
 
-	return cmdd_place_create(pl, &m->req->c, &m->number);
+	return cmdd_place_create(pl, m->spec, &m->number);
 }
 
 static int destroy_fn(struct cmdd_plan *pl, void *arg)
@@ -1093,7 +1094,8 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	struct cmdd_submit_res res;
 	struct cmdd_run_status st;
 	struct ultra_err e = { 0 };
-	struct mut m = { .req = req, .number = UV_NONE };
+	struct mut m = { .req = req, .spec = &req->c, .number = UV_NONE };
+	struct cmdd_create_spec linux_spec;
 	int (*fn)(struct cmdd_plan *, void *) = NULL;
 	json_object *resp = NULL, *result;
 	const struct resdb *db;
@@ -1158,6 +1160,12 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 				resp = cmdd_response_error(req->id, &e);
 				goto out;
 			}
+			/* a Linux partition's channels come after its build (boot.c) */
+			if (cmdd_boot_is_linux(image, image_len)) {
+				linux_spec = req->c;
+				linux_spec.chan_area = true;
+				m.spec = &linux_spec;
+			}
 		}
 		fn = create_fn;
 		break;
@@ -1188,7 +1196,7 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 	if (!ctl) {
 		/* plan (a create may first grow the pool: that is not the request's change) */
 		if (req->op == CMDD_OP_CREATE)
-			ret = plan_create_growing(svc, &req->c, fn, &m, &e);
+			ret = plan_create_growing(svc, m.spec, fn, &m, &e);
 		else
 			ret = plan_create(svc, fn, &m, &e);
 		if (ret) {
@@ -1251,8 +1259,8 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 		u32 number = cmdd_find_partition(db, req->c.name);
 
 		ret = cmdd_boot_image(svc, number, req->image, image, image_len,
-				      req->initrd[0] ? req->initrd : NULL, req->cmdline, &cpu,
-				      &chan, &e);
+				      req->initrd[0] ? req->initrd : NULL, req->cmdline, m.spec,
+				      &cpu, &chan, &e);
 		if (ret) {
 			/* the image is part of the request: undo the create */
 			resp = cmdd_response_error(req->id, &e);

@@ -215,7 +215,12 @@ int ultra_boot_linux(const struct ultra_guest_window *w, const struct ultra_linu
 		return ultra_err_set(e, EINVAL,
 				     "partition memory of %llu bytes: a page multiple of at least 2 MiB needed",
 				     (unsigned long long)w->size);
-	mem_end = w->size;
+	/* RAM ends where the channel area starts */
+	if (b->chan_bytes % PAGE || b->chan_bytes > w->size - ULTRA_LINUX_HIGH)
+		return ultra_err_set(e, EINVAL,
+				     "a channel area of %llu bytes: a page multiple leaving the first MiB",
+				     (unsigned long long)b->chan_bytes);
+	mem_end = w->size - b->chan_bytes;
 	ret = ultra_bzimage_parse(b->kernel, b->kernel_len, &bz, e);
 	if (ret)
 		return ret;
@@ -274,13 +279,16 @@ int ultra_boot_linux(const struct ultra_guest_window *w, const struct ultra_linu
 	if (bz.version >= ULTRA_BZ_RSDP_VERSION)
 		put64(bp + BP_ACPI_RSDP, l.rsdp);
 
-	/* e820: every byte of [0, mem_end) once, in order */
+	/* e820: every byte of the window once, in order */
 	e820_add(&map, 0, ULTRA_LINUX_BOOT_PARAMS, ULTRA_E820_RAM);
 	e820_add(&map, ULTRA_LINUX_BOOT_PARAMS, ULTRA_LINUX_ACPI, ULTRA_E820_RESERVED);
 	e820_add(&map, ULTRA_LINUX_ACPI, ULTRA_LINUX_ACPI + ULTRA_ACPI_SIZE, ULTRA_E820_ACPI);
 	e820_add(&map, ULTRA_LINUX_ACPI + ULTRA_ACPI_SIZE, ULTRA_LINUX_HIGH,
 		 ULTRA_E820_RESERVED);
 	e820_add(&map, ULTRA_LINUX_HIGH, mem_end, ULTRA_E820_RAM);
+	/* the channel area: Linux must never allocate a channel's pages */
+	if (b->chan_bytes)
+		e820_add(&map, mem_end, w->size, ULTRA_E820_RESERVED);
 	bp[BP_E820_ENTRIES] = map.n;
 	ret = put_window(w, ULTRA_LINUX_BOOT_PARAMS, bp, sizeof(bp), "the boot parameters", e);
 	if (ret)

@@ -22,6 +22,12 @@
 #define ULTRA_LINUX_LOW_END		0xa0000ULL	/* start of the ISA hole */
 #define ULTRA_LINUX_HIGH		0x100000ULL	/* end of the ISA hole */
 
+/*
+ * A Linux partition's channel area: the top 4 MiB of its memory (below its
+ * Boot channel), where its Console channel and later ones live.
+ */
+#define ULTRA_LINUX_CHAN_AREA		(4ULL << 20)
+
 #define ULTRA_BZ_MIN_VERSION		0x020c	/* 2.12: xloadflags */
 #define ULTRA_BZ_RSDP_VERSION		0x020e	/* 2.14: acpi_rsdp_addr */
 
@@ -55,6 +61,11 @@ struct ultra_linux_boot {
 	size_t initrd_len;
 	const char *cmdline;		/* NULL: empty */
 	unsigned int nr_cpus;
+	/*
+	 * Bytes at the top of the window kept for memory channels: e820
+	 * reserved, never RAM, nothing loaded there (0: none).
+	 */
+	uint64_t chan_bytes;
 };
 
 /* Where things went (guest-physical), for logs and tests */

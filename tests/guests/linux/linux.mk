@@ -13,8 +13,9 @@ $(LINUX_GUEST_OUT)/uv_serial_poll: $(LINUX_GUEST_DIR)/uv_serial_poll.c
 	$(call say,CC,$@)$(CC) -static -Os -Wall -Wextra -Werror -o $@ $<
 
 $(LINUX_GUEST_OUT)/initramfs.cpio.gz: $(LINUX_GUEST_DIR)/init $(LINUX_GUEST_DIR)/mkinitramfs \
-		$(LINUX_GUEST_DIR)/linux.mk $(LINUX_GUEST_OUT)/uv_serial_poll
-	$(call say,GEN,$@)$(LINUX_GUEST_DIR)/mkinitramfs $@ $(LINUX_GUEST_OUT)/uv_serial_poll
+		$(LINUX_GUEST_DIR)/linux.mk $(LINUX_GUEST_OUT)/uv_serial_poll channel-drivers
+	$(call say,GEN,$@)$(LINUX_GUEST_DIR)/mkinitramfs $@ $(LINUX_GUEST_OUT)/uv_serial_poll \
+		$(BUILD)/channel-drivers/uv_chanbus.ko
 
 $(LINUX_GUEST_OUT)/vmlinuz: $(CACHE)/kernel/$(KV)/boot/vmlinuz-$(KV)
 	@mkdir -p $(dir $@)
