@@ -97,6 +97,9 @@ int uv_hostmem_format(void);
 
 /* pool.c */
 int uv_pool_resize(u32 op, u64 bytes, u64 *log_seq, char *msg, size_t msg_len);
+/* The same, a grow from NUMA @node first (NUMA_NO_NODE: anywhere); strict: only there. */
+int uv_pool_resize_node(u32 op, u64 bytes, int node, bool strict, u64 *log_seq,
+			u64 *node_bytes, char *msg, size_t msg_len);
 int uv_pool_info(struct uv_pool *p);
 void uv_pool_exit(void);
 

@@ -251,22 +251,29 @@ int uv_ioctl_pool(void __user *uarg, bool resize)
 {
 	struct uv_pool *a;
 	u32 usize;
-	int ret, info;
+	int ret, info, node;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
-	ret = uv_copy_in(a, sizeof(*a), UV_POOL_SIZE_VER0, offsetof(struct uv_pool, pool_bytes),
-			 uarg, &usize);
+	/* inputs: op, bytes, and (ABI 1.6) node and flags after the outputs */
+	ret = uv_copy_in(a, sizeof(*a), UV_POOL_SIZE_VER0, sizeof(*a), uarg, &usize);
 	if (ret)
 		goto out;
-	if (!resize && (a->op || a->bytes)) {
+	if (memchr_inv(&a->pool_bytes, 0, offsetof(struct uv_pool, node) -
+		       offsetof(struct uv_pool, pool_bytes)) ||
+	    a->node_bytes || a->reserved[0] || a->reserved[1] ||
+	    (a->flags & ~(UV_POOL_F_NODE | UV_POOL_F_STRICT)) ||
+	    (!(a->flags & UV_POOL_F_NODE) && (a->node || a->flags)) ||
+	    (!resize && (a->op || a->bytes || a->flags))) {
 		ret = -EINVAL;
 		goto out;
 	}
+	node = a->flags & UV_POOL_F_NODE ? (int)min_t(u32, a->node, INT_MAX) : NUMA_NO_NODE;
 	if (resize)
-		ret = uv_pool_resize(a->op, a->bytes, &a->log_seq, a->message,
-				     sizeof(a->message));
+		ret = uv_pool_resize_node(a->op, a->bytes, node, a->flags & UV_POOL_F_STRICT,
+					  &a->log_seq, &a->node_bytes, a->message,
+					  sizeof(a->message));
 	info = uv_pool_info(a);
 	if (!ret)
 		ret = info;

@@ -13,6 +13,11 @@
  * have left data in them) and frees them. Pages are zeroed when allocated too,
  * so "available" never holds stale Linux data.
  *
+ * A grow may name a NUMA node (the daemon's choice: the node of the CPUs the
+ * memory is for): pages then come from that node with __GFP_THISNODE while it
+ * has them, and from anywhere after that unless the caller said strict; the
+ * caller learns how much came from the node, and the log says so.
+ *
  * Locking: uv_db.lock (db.c); uv_db.pool and pool_chunks change only with it
  * held for writing.
  */
@@ -21,6 +26,7 @@
 #include <linux/gfp.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/nodemask.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
@@ -118,14 +124,30 @@ static int uv_pool_split_for(struct page **pages, u64 n, struct uv_txn_step *ste
 	return 0;
 }
 
-static int uv_pool_grow(u64 n, u64 *log_seq, char *msg, size_t len)
+/* One 4 MiB page, from @node first when it is not NUMA_NO_NODE. */
+static struct page *uv_chunk_alloc(gfp_t gfp, int node, bool strict, bool *node_dry)
+{
+	struct page *p = NULL;
+
+	if (node != NUMA_NO_NODE && !*node_dry) {
+		p = alloc_pages_node(node, gfp | __GFP_THISNODE, UV_CHUNK_ORDER);
+		*node_dry = !p;	/* do not ask a drained node again */
+	}
+	if (!p && (node == NUMA_NO_NODE || !strict))
+		p = alloc_pages(gfp, UV_CHUNK_ORDER);
+	return p;
+}
+
+static int uv_pool_grow(u64 n, int node, bool strict, u64 *log_seq, u64 *node_bytes,
+			char *msg, size_t len)
 {
 	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN | __GFP_ZERO | __GFP_NORETRY;
 	long avail = si_mem_available();
 	struct uv_txn_step *steps = NULL;
 	struct uv_txn_result *res = NULL;
 	struct page **pages;
-	u64 i, got = 0, stored = 0;
+	u64 i, got = 0, stored = 0, on_node = 0;
+	bool node_dry = false;
 	u32 nr;
 	int ret;
 
@@ -145,16 +167,23 @@ static int uv_pool_grow(u64 n, u64 *log_seq, char *msg, size_t len)
 		goto out;
 	}
 	for (got = 0; got < n; got++) {
-		pages[got] = alloc_pages(gfp, UV_CHUNK_ORDER);
+		pages[got] = uv_chunk_alloc(gfp, node, strict, &node_dry);
 		if (!pages[got])
 			break;
+		if (node != NUMA_NO_NODE && page_to_nid(pages[got]) == node)
+			on_node++;
 		cond_resched();
 	}
 	if (got < n) {
 		ret = -ENOMEM;
-		scnprintf(msg, len,
-			  "pool grow by %llu MiB: Linux gave only %llu of %llu 4 MiB pages (order-%d): nothing changed",
-			  n * 4, got, n, UV_CHUNK_ORDER);
+		if (strict)
+			scnprintf(msg, len,
+				  "pool grow by %llu MiB on node %d only: the node gave %llu of %llu 4 MiB pages (order-%d): nothing changed",
+				  n * 4, node, got, n, UV_CHUNK_ORDER);
+		else
+			scnprintf(msg, len,
+				  "pool grow by %llu MiB: Linux gave only %llu of %llu 4 MiB pages (order-%d): nothing changed",
+				  n * 4, got, n, UV_CHUNK_ORDER);
 		goto out;
 	}
 	sort(pages, n, sizeof(*pages), uv_cmp_page, NULL);
@@ -193,7 +222,19 @@ static int uv_pool_grow(u64 n, u64 *log_seq, char *msg, size_t len)
 	*log_seq = res->log_seq;
 	up_write(&uv_db.lock);
 	uv_event_txn_commit(res->log_seq, nr);
-	pr_info("pool grew by %llu MiB to %llu MiB\n", n * 4, uv_db.pool_chunks * 4);
+	*node_bytes = on_node * UV_POOL_CHUNK;
+	if (node == NUMA_NO_NODE) {
+		pr_info("pool grew by %llu MiB to %llu MiB\n", n * 4, uv_db.pool_chunks * 4);
+	} else if (on_node == n) {
+		pr_info("pool grew by %llu MiB to %llu MiB, all from node %d\n", n * 4,
+			uv_db.pool_chunks * 4, node);
+	} else {
+		scnprintf(msg, len,
+			  "node %d had %llu of the %llu MiB: the rest came from other nodes",
+			  node, on_node * 4, n * 4);
+		pr_info("pool grew by %llu MiB to %llu MiB: %s\n", n * 4, uv_db.pool_chunks * 4,
+			msg);
+	}
 	got = 0;	/* the pool owns them now */
 	goto out;
 
@@ -281,11 +322,21 @@ out:
 	return ret;
 }
 
-int uv_pool_resize(u32 op, u64 bytes, u64 *log_seq, char *msg, size_t len)
+int uv_pool_resize_node(u32 op, u64 bytes, int node, bool strict, u64 *log_seq,
+			u64 *node_bytes, char *msg, size_t len)
 {
 	u64 n = bytes / UV_POOL_CHUNK, have;
 
 	*log_seq = 0;
+	*node_bytes = 0;
+	if (node != NUMA_NO_NODE && (node < 0 || node >= MAX_NUMNODES || !node_online(node))) {
+		scnprintf(msg, len, "NUMA node %d is not online: nothing changed", node);
+		return -EINVAL;
+	}
+	if (op != UV_POOL_GROW && node != NUMA_NO_NODE) {
+		scnprintf(msg, len, "only a grow takes a NUMA node");
+		return -EINVAL;
+	}
 	if (bytes % UV_POOL_CHUNK) {
 		scnprintf(msg, len, "pool sizes are multiples of 4 MiB (got %llu bytes)", bytes);
 		return -EINVAL;
@@ -308,8 +359,17 @@ int uv_pool_resize(u32 op, u64 bytes, u64 *log_seq, char *msg, size_t len)
 			  UV_POOL_MAX_CHUNKS * 4);
 		return op == UV_POOL_GROW ? -ENOMEM : -EINVAL;
 	}
-	return op == UV_POOL_GROW ? uv_pool_grow(n, log_seq, msg, len) :
-				    uv_pool_shrink(n, log_seq, msg, len);
+	return op == UV_POOL_GROW ?
+		uv_pool_grow(n, node, strict, log_seq, node_bytes, msg, len) :
+		uv_pool_shrink(n, log_seq, msg, len);
+}
+
+int uv_pool_resize(u32 op, u64 bytes, u64 *log_seq, char *msg, size_t len)
+{
+	u64 node_bytes;
+
+	return uv_pool_resize_node(op, bytes, NUMA_NO_NODE, false, log_seq, &node_bytes, msg,
+				   len);
 }
 
 int uv_pool_info(struct uv_pool *out)

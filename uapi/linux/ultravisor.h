@@ -29,7 +29,7 @@
  * meaning (never so far); the minor number when ioctls or fields are added.
  */
 #define UV_ABI_MAJOR		1
-#define UV_ABI_MINOR		5
+#define UV_ABI_MINOR		6
 #define UV_ABI_VERSION		((UV_ABI_MAJOR << 16) | UV_ABI_MINOR)
 
 /*
@@ -240,6 +240,10 @@ struct uv_check {
 
 #define UV_POOL_CHUNK		(4ull << 20)	/* 4 MiB: one order-10 allocation */
 
+/* uv_pool.flags (ABI 1.6), GROW only */
+#define UV_POOL_F_NODE		1	/* take the pages from NUMA node @node where possible */
+#define UV_POOL_F_STRICT	2	/* with F_NODE: only from @node, or nothing (-ENOMEM) */
+
 /**
  * struct uv_pool - UV_IOC_POOL_INFO, UV_IOC_POOL_RESIZE (holder)
  * @size:	sizeof(struct uv_pool).
@@ -251,12 +255,18 @@ struct uv_check {
  *		what a shrink can give back now.
  * @host_bytes:	out: memory owned by the "host" pseudo partition (Linux).
  * @log_seq:	out: RESIZE: COMMIT sequence number of its transaction (0: none).
- * @message:	out: NUL-terminated reason when RESIZE fails.
+ * @message:	out: NUL-terminated reason when RESIZE fails; after a GROW with
+ *		UV_POOL_F_NODE that fell back to other nodes, what it did.
+ * @node:	in (ABI 1.6): GROW with UV_POOL_F_NODE: the NUMA node; else 0.
+ * @flags:	in (ABI 1.6): UV_POOL_F_*; 0 for INFO, SHRINK and SET.
+ * @node_bytes:	out (ABI 1.6): GROW with UV_POOL_F_NODE: bytes taken from @node
+ *		(the rest came from wherever Linux had them).
  * @reserved:	zero.
  *
  * A resize is all or nothing: grow allocates every page first, then moves them
  * from host to available in one transaction; shrink moves whole free pages
- * from available to host in one transaction, zeroes them and frees them.
+ * from available to host in one transaction, zeroes them and frees them. A
+ * node that is not online is refused (-EINVAL).
  */
 struct uv_pool {
 	__u32 size;
@@ -268,7 +278,10 @@ struct uv_pool {
 	__u64 host_bytes;
 	__u64 log_seq;
 	char message[UV_MESSAGE_LEN];
-	__u64 reserved[4];
+	__u32 node;
+	__u32 flags;
+	__u64 node_bytes;
+	__u64 reserved[2];
 };
 
 #define UV_POOL_SIZE_VER0	344

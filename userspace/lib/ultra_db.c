@@ -232,10 +232,18 @@ int ultra_check(int fd, struct uv_check *out, struct ultra_err *e)
 
 int ultra_pool(int fd, uint32_t op, uint64_t bytes, struct uv_pool *out, struct ultra_err *e)
 {
+	return ultra_pool_node(fd, op, bytes, 0, 0, out, e);
+}
+
+int ultra_pool_node(int fd, uint32_t op, uint64_t bytes, uint32_t node, uint32_t flags,
+		    struct uv_pool *out, struct ultra_err *e)
+{
 	memset(out, 0, sizeof(*out));
 	out->size = sizeof(*out);
 	out->op = op;
 	out->bytes = bytes;
+	out->node = node;
+	out->flags = flags;
 	if (ioctl(fd, op ? UV_IOC_POOL_RESIZE : UV_IOC_POOL_INFO, out) < 0) {
 		int err = errno;
 

@@ -59,6 +59,9 @@ int ultra_log_read(int fd, uint64_t from, void *buf, size_t len, struct uv_log_r
 int ultra_check(int fd, struct uv_check *out, struct ultra_err *e);
 /* op 0: info (any fd); UV_POOL_GROW/SHRINK/SET: resize (holder). */
 int ultra_pool(int fd, uint32_t op, uint64_t bytes, struct uv_pool *out, struct ultra_err *e);
+/* A grow from NUMA node @node (flags UV_POOL_F_NODE, and UV_POOL_F_STRICT): ABI 1.6. */
+int ultra_pool_node(int fd, uint32_t op, uint64_t bytes, uint32_t node, uint32_t flags,
+		    struct uv_pool *out, struct ultra_err *e);
 /* Owner of page frame @pfn and the scale of its entry. */
 int ultra_owner(int fd, uint64_t pfn, uint32_t *owner, uint32_t *scale, struct ultra_err *e);
 

@@ -189,6 +189,34 @@ int main(int argc, char **argv)
 		p.op = UV_POOL_GROW;
 		expect(ro, UV_IOC_POOL_INFO, &p, EINVAL, "pool info with op set");
 	}
+	{
+		/* ABI 1.6: a grow's NUMA node, and what may not come with it */
+		FRESH(struct uv_pool, p);
+		p.op = UV_POOL_SHRINK;
+		p.bytes = 4 << 20;
+		p.flags = UV_POOL_F_NODE;
+		expect(rw, UV_IOC_POOL_RESIZE, &p, EINVAL, "pool shrink with a node");
+		p.op = UV_POOL_SET;
+		expect(rw, UV_IOC_POOL_RESIZE, &p, EINVAL, "pool set with a node");
+		p.op = UV_POOL_GROW;
+		p.flags = 4;
+		expect(rw, UV_IOC_POOL_RESIZE, &p, EINVAL, "pool grow with an unknown flag");
+		p.flags = UV_POOL_F_STRICT;
+		expect(rw, UV_IOC_POOL_RESIZE, &p, EINVAL, "pool grow strict without a node");
+		p.flags = 0;
+		p.node = 1;
+		expect(rw, UV_IOC_POOL_RESIZE, &p, EINVAL, "pool grow with a node but no flag");
+		p.node = 0xffffffff;
+		p.flags = UV_POOL_F_NODE;
+		expect(rw, UV_IOC_POOL_RESIZE, &p, EINVAL, "pool grow on node 2^32-1");
+		p.node = 0;
+		p.node_bytes = 1;
+		expect(rw, UV_IOC_POOL_RESIZE, &p, EINVAL, "pool grow with node_bytes set");
+		p.node_bytes = 0;
+		p.op = 0;
+		p.bytes = 0;
+		expect(ro, UV_IOC_POOL_INFO, &p, EINVAL, "pool info with a node");
+	}
 	close(ro);
 	close(rw);
 	printf("%d failure(s)\n", failures);
