@@ -64,6 +64,20 @@ static void uv_fault(struct uv_vcpu *v, const struct uv_exit *e, u32 reason)
 	uv_partition_faulted(v->part, &f);
 }
 
+/*
+ * An exception for the guest, combined with an event the exit interrupted;
+ * true if that makes a triple fault, which ends the partition like one the
+ * guest made itself.
+ */
+static bool uv_inject(struct uv_vcpu *v, const struct uv_exit *e, u8 vector, bool has_error,
+		      u32 error)
+{
+	if (uv_vendor->inject_exception(v, vector, has_error, error))
+		return false;
+	uv_fault(v, e, UV_FAULT_SHUTDOWN);
+	return true;
+}
+
 static void uv_handle_cpuid(struct uv_vcpu *v, const struct uv_exit *e)
 {
 	u32 a, b, c, d;
@@ -119,7 +133,7 @@ static int uv_wrmsr(struct uv_vcpu *v, u32 msr, u64 val)
 	return uv_vendor->set_msr(v, msr, val);
 }
 
-static void uv_handle_msr(struct uv_vcpu *v, const struct uv_exit *e)
+static bool uv_handle_msr(struct uv_vcpu *v, const struct uv_exit *e)
 {
 	u32 msr = v->regs.rcx;
 	u64 val;
@@ -135,12 +149,10 @@ static void uv_handle_msr(struct uv_vcpu *v, const struct uv_exit *e)
 			v->regs.rdx = val >> 32;
 		}
 	}
-	if (ret) {
-		/* unknown MSR or refused value: #GP(0), RIP stays on the instruction */
-		uv_vendor->inject_exception(v, X86_GP, true, 0);
-		return;
-	}
+	if (ret)	/* unknown MSR or refused value: #GP(0), RIP stays on the instruction */
+		return uv_inject(v, e, X86_GP, true, 0);
 	uv_skip(v, e, 2);
+	return false;
 }
 
 /* Returns true if the guest is done (it wrote the exit port). */
@@ -213,8 +225,7 @@ bool uv_handle_exit(struct uv_vcpu *v)
 		return false;
 	case UV_EXIT_MSR:
 		v->stats[UV_STAT_MSR]++;
-		uv_handle_msr(v, &e);
-		return false;
+		return uv_handle_msr(v, &e);
 	case UV_EXIT_IO:
 		v->stats[UV_STAT_IO]++;
 		return uv_handle_io(v, &e);
@@ -234,11 +245,9 @@ bool uv_handle_exit(struct uv_vcpu *v)
 	v->stats[UV_STAT_OTHER]++;
 	switch (e.kind) {
 	case UV_EXIT_UD:
-		uv_vendor->inject_exception(v, X86_UD, false, 0);
-		return false;
+		return uv_inject(v, &e, X86_UD, false, 0);
 	case UV_EXIT_REFLECT:
-		uv_vendor->inject_exception(v, e.exc.vector, e.exc.has_error, e.exc.error);
-		return false;
+		return uv_inject(v, &e, e.exc.vector, e.exc.has_error, e.exc.error);
 	case UV_EXIT_SKIP:
 		uv_skip(v, &e, e.skip.len);
 		return false;

@@ -103,7 +103,9 @@ struct uv_boot_state {
  *		the world switch;
  *		loads @v->regs and @v->rip into the guest and saves them back
  * @decode_exit: describe the last exit in @e
- * @inject_exception: deliver an exception at the next entry
+ * @inject_exception: deliver an exception at the next entry, combined with
+ *		an event whose delivery the exit interrupted (event.h); false if
+ *		the combination is a triple fault (the partition must end)
  * @get_msr:	MSRs the vendor keeps in its control block (EFER, PAT, ...):
  *		0, or -ENOENT if @msr is not one of them, -EINVAL if the value
  *		is refused (the core then injects #GP)
@@ -127,7 +129,7 @@ struct uv_vendor_ops {
 	void (*vcpu_reset)(struct uv_vcpu *v, const struct uv_boot_state *boot);
 	void (*vcpu_run)(struct uv_vcpu *v);
 	void (*decode_exit)(struct uv_vcpu *v, struct uv_exit *e);
-	void (*inject_exception)(struct uv_vcpu *v, u8 vector, bool has_error, u32 error);
+	bool (*inject_exception)(struct uv_vcpu *v, u8 vector, bool has_error, u32 error);
 	int (*get_msr)(struct uv_vcpu *v, u32 msr, u64 *val);
 	int (*set_msr)(struct uv_vcpu *v, u32 msr, u64 val);
 	bool (*irq_ready)(struct uv_vcpu *v);

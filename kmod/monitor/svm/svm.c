@@ -39,6 +39,7 @@
 
 #include <uv/cpu_features.h>
 
+#include "../event.h"
 #include "../internal.h"
 #include "svm.h"
 
@@ -345,6 +346,7 @@ static void uv_svm_vcpu_reset(struct uv_vcpu *v, const struct uv_boot_state *boo
 	s->fpu->fcw = 0x37f;
 	s->fpu->mxcsr = 0x1f80;
 	s->vmcb->control.event_inj = 0;
+	s->held_event = 0;
 	s->vmcb->control.int_state = 0;
 	uv_svm_irq_window(v, false);
 	s->vmcb->control.clean = 0;
@@ -392,6 +394,25 @@ static void uv_svm_dr_save(struct uv_svm_vcpu *s)
 	hw_breakpoint_restore();
 }
 
+static bool uv_svm_irq_ready(struct uv_vcpu *v);
+
+/*
+ * An interrupt whose delivery an injected exception superseded (event.h) goes
+ * in as soon as the guest can take one, before irq.c picks anything new (its
+ * vector is in service already).
+ */
+static void uv_svm_unhold(struct uv_vcpu *v)
+{
+	struct uv_svm_vcpu *s = v->vendor;
+	struct uv_vmcb_control *ctl = &s->vmcb->control;
+
+	if (!(s->held_event & UV_EVT_VALID) || !uv_svm_irq_ready(v))
+		return;
+	ctl->event_inj = s->held_event;
+	ctl->event_inj_err = s->held_err;
+	s->held_event = 0;
+}
+
 /* One guest entry and exit. IRQs off; on return, the exit is in the VMCB. */
 static void uv_svm_vcpu_run(struct uv_vcpu *v)
 {
@@ -421,6 +442,7 @@ static void uv_svm_vcpu_run(struct uv_vcpu *v)
 	vmcb->save.rax = v->regs.rax;
 	vmcb->save.rsp = v->regs.rsp;
 	vmcb->save.rip = v->rip;
+	uv_svm_unhold(v);
 	uv_irq_enter(v);
 
 	/*
@@ -565,13 +587,40 @@ static void uv_svm_decode_exit(struct uv_vcpu *v, struct uv_exit *e)
 		e->next_rip = vmcb->control.next_rip;
 }
 
-static void uv_svm_inject_exception(struct uv_vcpu *v, u8 vector, bool has_error, u32 error)
+/*
+ * EVENTINJ may already hold the event the exit interrupted (EXITINTINFO, see
+ * uv_svm_vcpu_run()): the new exception happened during its delivery and
+ * the two combine as the hardware would combine them (event.h). False: a
+ * triple fault, the guest cannot go on.
+ */
+static bool uv_svm_inject_exception(struct uv_vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	struct uv_svm_vcpu *s = v->vendor;
+	struct uv_vmcb_control *ctl = &s->vmcb->control;
+	u32 first = ctl->event_inj;
 
-	s->vmcb->control.event_inj = vector | UV_EVT_TYPE_EXCEPTION | UV_EVT_VALID |
-				     (has_error ? UV_EVT_ERR_VALID : 0);
-	s->vmcb->control.event_inj_err = error;
+	switch (uv_event_merge(first & UV_EVT_VALID,
+			       (first & UV_EVT_TYPE_MASK) >> UV_EVT_TYPE_SHIFT,
+			       first & UV_EVT_VECTOR_MASK, vector)) {
+	case UV_MERGE_SHUTDOWN:
+		ctl->event_inj = 0;
+		return false;
+	case UV_MERGE_DOUBLE:
+		vector = UV_VEC_DF;
+		has_error = true;
+		error = 0;
+		break;
+	case UV_MERGE_NEW_HOLD:
+		s->held_event = first;
+		s->held_err = ctl->event_inj_err;
+		break;
+	case UV_MERGE_NEW:
+		break;
+	}
+	ctl->event_inj = vector | UV_EVT_TYPE_EXCEPTION | UV_EVT_VALID |
+			 (has_error ? UV_EVT_ERR_VALID : 0);
+	ctl->event_inj_err = error;
+	return true;
 }
 
 static bool uv_svm_irq_ready(struct uv_vcpu *v)
@@ -605,6 +654,7 @@ static void uv_svm_irq_window(struct uv_vcpu *v, bool on)
 	struct uv_vmcb_control *ctl = &s->vmcb->control;
 	bool was = ctl->intercept_misc1 & UV_ICPT_VINTR;
 
+	on |= !!(s->held_event & UV_EVT_VALID);	/* uv_svm_unhold() waits for it */
 	if (on == was)
 		return;
 	if (on) {

@@ -82,6 +82,9 @@
 #define UV_EVT_ERR_VALID	BIT(11)
 #define UV_EVT_TYPE_INTR	(0 << 8)
 #define UV_EVT_TYPE_EXCEPTION	(3 << 8)
+#define UV_EVT_TYPE_SHIFT	8
+#define UV_EVT_TYPE_MASK	(7 << 8)
+#define UV_EVT_VECTOR_MASK	0xff
 /* RFLAGS */
 #define UV_RFLAGS_IF		BIT_ULL(9)
 
@@ -246,6 +249,8 @@ struct uv_svm_vcpu {
 	struct uv_fxsave *fpu;		/* the guest's, between entries */
 	bool dr_guest;			/* DR0-3 handed to the guest (first MOV DR) */
 	unsigned long dr[4];		/* the guest's DR0-3, between entries */
+	u32 held_event;			/* EVENTINJ format: an interrupted interrupt */
+	u32 held_err;			/* or NMI, after an exception (event.h) */
 	u64 vmcb_pa;
 	u64 asid_generation;
 	int asid_cpu;
