@@ -358,7 +358,9 @@ static void uv_svm_vcpu_reset(struct uv_vcpu *v, const struct uv_boot_state *boo
  * at the first one (Linux clears them all at boot) the intercepts go and
  * DR0-3 are switched around each entry from then on: the guest's loaded
  * before VMRUN, saved after it, and the host's put back (with its DR7,
- * which #VMEXIT leaves disabled) by hw_breakpoint_restore(). Emulating the
+ * which #VMEXIT leaves disabled) by hw_breakpoint_restore(); that restore
+ * also runs after every exit while the host has a breakpoint enabled, guest
+ * using the registers or not. Emulating the
  * MOV instead would need the instruction bytes (no decode assists under
  * TCG); a guest that never uses them pays nothing.
  */
@@ -461,8 +463,15 @@ static void uv_svm_vcpu_run(struct uv_vcpu *v)
 	if (s->dr_guest)
 		uv_svm_dr_load(s);
 	uv_svm_vmrun(s->vmcb_pa, page_to_phys(c->host_save), &v->regs);
+	/*
+	 * #VMEXIT leaves the host's DR7 with every breakpoint disabled (and
+	 * DR6 as the guest left it): put the host's back whenever it has any,
+	 * not only when the guest has the debug registers.
+	 */
 	if (s->dr_guest)
 		uv_svm_dr_save(s);
+	else if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 	asm volatile("stgi" ::: "memory");
 	uv_irq_leave(v);
 	asm volatile("fxsave64 %0" : "=m" (*s->fpu));
