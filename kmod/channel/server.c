@@ -173,8 +173,8 @@ static long uv_chan_notify(struct uv_chan_srv *s, void __user *uarg)
 	u32 usize, client = 0;
 	int ret, raised = 0;
 
-	ret = uv_copy_in(&a, sizeof(a), UV_CHAN_NOTIFY_SIZE_VER0,
-			 offsetof(struct uv_chan_notify, vector), uarg, &usize);
+	/* vector is out only: what a reused struct has in it is ignored */
+	ret = uv_copy_in(&a, sizeof(a), UV_CHAN_NOTIFY_SIZE_VER0, sizeof(a), uarg, &usize);
 	if (ret)
 		return ret;
 	config = a.flags & UV_CHAN_NOTIFY_F_CONFIG;

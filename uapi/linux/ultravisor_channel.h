@@ -588,7 +588,8 @@ struct uv_chan_eventfd {
  *		it; 0 with UV_CHAN_NOTIFY_F_CONFIG.
  * @flags:	in: 0, or UV_CHAN_NOTIFY_F_CONFIG: the server changed @config (and
  *		config_generation).
- * @vector:	out: the queue's vector (or config_vector) as the client wrote it.
+ * @vector:	out: the queue's vector (or config_vector) as the client wrote it;
+ *		ignored on input, so one struct can be reused call after call.
  *
  * The module reads the vector once from the header and injects it into the
  * client partition's vCPU as an external interrupt (docs/monitor.md,

@@ -90,10 +90,9 @@ static int cmd_list(void)
 	return 0;
 }
 
-/* UV_IOC_CHAN_NOTIFY; the out field must be 0 going in, as every unknown input byte */
+/* UV_IOC_CHAN_NOTIFY, reusing the struct: the out field left from the last call is ignored */
 static int notify(int fd, struct uv_chan_notify *nt)
 {
-	nt->vector = 0;
 	return ioctl(fd, UV_IOC_CHAN_NOTIFY, nt);
 }
 
@@ -142,8 +141,9 @@ static int cmd_serve(uint32_t channel, uint32_t server, const char *hold)
 	      "notify the guest: polled queue, counted");
 	/* the vectors are the client's to write; the client is not loaded here */
 	nt.flags = UV_CHAN_NOTIFY_F_CONFIG;
-	check(!notify(o.fd, &nt) && nt.vector == UV_CHANNEL_NO_VECTOR,
-	      "config notify without config_vector: nothing to raise");
+	check(nt.vector == UV_CHANNEL_NO_VECTOR && !notify(o.fd, &nt) &&
+	      nt.vector == UV_CHANNEL_NO_VECTOR,
+	      "config notify, struct reused with vector set: nothing to raise");
 	h->config_vector = 0x30;
 	check(notify(o.fd, &nt) && errno == ESRCH && nt.vector == 0x30,
 	      "config notify with vector 0x30, client not loaded: ESRCH");
