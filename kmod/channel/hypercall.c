@@ -3,11 +3,18 @@
  * The channel hypercalls (uapi/linux/ultravisor_hypercall.h, numbers 16-31):
  * discovery of the caller's channels and the guest -> server notification.
  *
- * Who is calling is decided by memory, not by a number the guest gives: the
- * caller's partition is the database owner of its first extent, and a notify
- * names the channel by the guest-physical address of its header page, which the
- * monitor translates through the caller's own extents. Only the client maps a
- * channel's pages, so a partition can only ever reach its own channels.
+ * Who is calling is decided by memory, not by a number the guest gives: a
+ * channel is the caller's if its pages lie in the caller's own extents (a
+ * loaded partition's extents are memory it owns, and no transaction takes
+ * memory from a partition that may still run), and a notify names the channel
+ * by the guest-physical address of its header page, which the monitor
+ * translates through those extents. Only the client maps a channel's pages, so
+ * a partition can only ever reach its own channels.
+ *
+ * Locks: only uv_chan_lock (list) or RCU and ev_lock (notify), never
+ * uv_db.lock. A vCPU in a hypercall must not wait for the database: a
+ * transaction holding it for writing waits for uv_inst_lock, which a stop or
+ * destroy holds while it waits for this very vCPU to leave the guest.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,7 +27,6 @@
 
 #include "channel/channel.h"
 #include "channel/internal.h"
-#include "core/db.h"
 #include "monitor/internal.h"
 
 static_assert(sizeof(struct uv_channel_entry) == UV_HC_CHANNEL_ENTRY_SIZE);
@@ -61,9 +67,9 @@ s64 uv_chan_hc_list(struct uv_partition *p, u64 gpa, u64 max)
 	struct uv_channel_entry *e;
 	struct uv_chan *c;
 	unsigned long i;
-	u32 owner, n = 0;
 	s64 total = 0;
-	int ret;
+	u64 last;
+	u32 n = 0;
 
 	if (max > UV_HC_CHANNEL_LIST_MAX)
 		return -UV_HC_E2BIG;
@@ -72,15 +78,15 @@ s64 uv_chan_hc_list(struct uv_partition *p, u64 gpa, u64 max)
 	e = max ? kcalloc(max, sizeof(*e), GFP_KERNEL) : NULL;
 	if (max && !e)
 		return -UV_HC_EINVAL;
-	down_read(&uv_db.lock);
-	ret = resdb_owner_of_pfn(&uv_db.db, p->mem[0].hpa >> PAGE_SHIFT, &owner, NULL);
-	owner &= UV_ENTRY_GMK;
 	mutex_lock(&uv_chan_lock);
 	xa_for_each(&uv_chans, i, c) {
 		u64 cgpa;
 
-		if (ret || c->client != owner || c->pending ||
-		    !uv_chan_hpa_to_gpa(p, c->first_pfn << PAGE_SHIFT, &cgpa))
+		/* a pending channel's client is gone; its pages wait for the servers */
+		if (c->pending || !c->nr_pages ||
+		    !uv_chan_hpa_to_gpa(p, c->first_pfn << PAGE_SHIFT, &cgpa) ||
+		    !uv_chan_hpa_to_gpa(p, ((c->first_pfn + c->nr_pages) << PAGE_SHIFT) - 1,
+					&last))
 			continue;
 		total++;
 		if (n == max)
@@ -95,7 +101,6 @@ s64 uv_chan_hc_list(struct uv_partition *p, u64 gpa, u64 max)
 		n++;
 	}
 	mutex_unlock(&uv_chan_lock);
-	up_read(&uv_db.lock);
 	if (n && uv_guest_write(p, gpa, e, n * sizeof(*e)))
 		total = -UV_HC_EFAULT;
 	kfree(e);
