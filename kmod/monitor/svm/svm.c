@@ -34,6 +34,8 @@
 #include <linux/string.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+#include <asm/fpu/xcr.h>
 #include <asm/io.h>
 #include <asm/msr.h>
 
@@ -92,6 +94,15 @@ struct uv_svm_cpu {
 };
 
 static DEFINE_PER_CPU(struct uv_svm_cpu, uv_svm_cpus);
+
+/*
+ * Extended FPU state the guest must not see (uv_svm_vcpu_run()): the host's
+ * XCR0 components beyond x87/SSE (AVX's upper halves, AVX-512, ...), PKRU
+ * aside (the host kernel's own), and an all-zero standard-form XSAVE area
+ * (legacy part and header: XSTATE_BV = 0 restores each to its init state).
+ */
+static u64 uv_xinit_mask;
+static u8 uv_xinit_area[576] __aligned(64);
 static struct page *uv_iopm, *uv_msrpm;
 static u32 uv_max_asid;
 
@@ -144,6 +155,9 @@ static int uv_svm_init(void)
 	if (!uv_cpu_features.has_npt || uv_cpu_features.svm_nr_asids < 2)
 		return -ENODEV;
 	uv_max_asid = uv_cpu_features.svm_nr_asids - 1;
+	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
+		uv_xinit_mask = xgetbv(XCR_XFEATURE_ENABLED_MASK) &
+				~(u64)(XFEATURE_MASK_FPSSE | XFEATURE_MASK_PKRU);
 
 	for_each_possible_cpu(cpu) {
 		struct uv_svm_cpu *c = per_cpu_ptr(&uv_svm_cpus, cpu);
@@ -458,6 +472,17 @@ static void uv_svm_vcpu_run(struct uv_vcpu *v)
 	 * scheduler neither saves nor restores, so they do not fit.
 	 */
 	kernel_fpu_begin();
+	/*
+	 * XSAVE is hidden in CPUID, but CR4 writes are not intercepted: a guest
+	 * can still set CR4.OSXSAVE and use AVX under the host's XCR0. The
+	 * registers beyond x87/SSE hold whatever a host task left there, so
+	 * they go to their init state first (XRSTOR also loads MXCSR, hence
+	 * before FXRSTOR): such a guest sees zeroes, never host data, and keeps
+	 * no state of its own there across exits.
+	 */
+	if (uv_xinit_mask)
+		asm volatile("xrstor64 %0" : : "m" (uv_xinit_area), "a" ((u32)uv_xinit_mask),
+			     "d" ((u32)(uv_xinit_mask >> 32)) : "memory");
 	asm volatile("fxrstor64 %0" : : "m" (*s->fpu));
 	asm volatile("clgi" ::: "memory");
 	if (s->dr_guest)
