@@ -159,7 +159,8 @@ static void uv_inst_report(struct uv_inst *in, u32 state, const char *why)
 	if (why) {
 		strscpy(reason, why, sizeof(reason));
 	} else if (state == UV_PSTATE_STOPPED && st.exited) {
-		scnprintf(reason, sizeof(reason), "exit code %u", st.exit_code);
+		scnprintf(reason, sizeof(reason), "exit code %u (%s)", st.exit_code,
+			  uv_exit_how_name(st.exit_how));
 	} else if (state == UV_PSTATE_FAULTED) {
 		uv_access_str(f->access, acc, sizeof(acc));
 		if (f->reason == UV_FAULT_NPF)
@@ -803,6 +804,8 @@ int uv_ioctl_part_status(void __user *uarg)
 		a.npt_pages = st.npt_pages;
 		a.irq_raised = st.irq_raised;
 		a.irq_injected = st.irq_injected;
+		a.exit_how = st.exit_how;
+		a.pm_ignored = st.pm_ignored;
 	}
 	mutex_unlock(&uv_inst_lock);
 	return uv_copy_out(uarg, &a, sizeof(a), usize);

@@ -28,6 +28,7 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 
+#include <linux/ultravisor.h>
 #include <linux/ultravisor_hypercall.h>
 
 #include "internal.h"
@@ -160,6 +161,7 @@ static bool uv_handle_io(struct uv_vcpu *v, const struct uv_exit *e)
 {
 	u32 mask = e->io.size == 4 ? 0xffffffff : (1u << (8 * e->io.size)) - 1;
 	u32 val = e->io.in ? 0 : v->regs.rax & mask;
+	int ret;
 
 	if (e->io.string || (e->io.size != 1 && e->io.size != 2 && e->io.size != 4)) {
 		uv_fault(v, e, UV_FAULT_UNSUPPORTED);	/* INS/OUTS are not emulated */
@@ -167,10 +169,15 @@ static bool uv_handle_io(struct uv_vcpu *v, const struct uv_exit *e)
 	}
 	if (e->io.port == UV_PORT_EXIT && !e->io.in) {
 		uv_skip(v, e, 0);
-		uv_partition_exited(v->part, val);
+		uv_partition_exited(v->part, val, UV_PEXITED_PORT);
 		return true;
 	}
-	if (!uv_uart_io(v->part, e->io.port, e->io.in, &val) && e->io.in)
+	ret = uv_acpi_pm_io(v, e->io.port, e->io.in, &val);
+	if (ret > 0) {
+		uv_skip(v, e, 0);	/* a power-off or reset ended the partition */
+		return true;
+	}
+	if (ret && !uv_uart_io(v->part, e->io.port, e->io.in, &val) && e->io.in)
 		val = mask;		/* no device: the bus floats high */
 	if (e->io.in) {
 		if (e->io.size == 4)

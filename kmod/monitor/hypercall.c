@@ -10,6 +10,7 @@
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
 
+#include <linux/ultravisor.h>
 #include <linux/ultravisor_hypercall.h>
 
 #include "internal.h"
@@ -63,7 +64,7 @@ bool uv_hypercall(struct uv_vcpu *v, const struct uv_exit *e)
 		ret = 0;
 		break;
 	case UV_HC_STOP:
-		uv_partition_exited(v->part, (u32)a1);
+		uv_partition_exited(v->part, (u32)a1, UV_PEXITED_HYPERCALL);
 		return true;
 	case UV_HC_TIME_NS:
 		ret = ktime_get_ns();

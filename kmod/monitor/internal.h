@@ -140,12 +140,14 @@ struct uv_console {
 struct uv_partition {
 	char name[32];
 	struct mutex lock;		/* serializes lifecycle calls */
-	spinlock_t state_lock;		/* state, exited, exit_code, fault */
+	spinlock_t state_lock;		/* state, exited, exit_code, exit_how, fault */
 	wait_queue_head_t state_wq;	/* lifecycle calls wait for the thread here */
 	enum uv_part_state state;
 	bool exited;
 	u32 exit_code;
+	u32 exit_how;			/* UV_PEXITED_* */
 	struct uv_fault fault;
+	u64 pm_ignored;			/* vCPU thread only (acpi_pm.c) */
 
 	struct uv_mem *mem;		/* sorted by gpa */
 	unsigned int nr_mem;
@@ -224,8 +226,14 @@ void uv_vcpu_host_fault(struct uv_vcpu *v);
 /* hypercall.c */
 bool uv_hypercall(struct uv_vcpu *v, const struct uv_exit *e);
 
-/* partition.c: the guest ends itself (exit port, UV_HC_STOP) or faults */
-void uv_partition_exited(struct uv_partition *p, u32 code);
+/* partition.c: the guest ends itself (@how: UV_PEXITED_*) or faults */
+void uv_partition_exited(struct uv_partition *p, u32 code, u32 how);
+
+/*
+ * acpi_pm.c: power-off and reset ports. -ENOENT: @port is not one of them;
+ * 1: the access ended the partition; 0: handled.
+ */
+int uv_acpi_pm_io(struct uv_vcpu *v, u16 port, bool in, u32 *val);
 void uv_partition_faulted(struct uv_partition *p, const struct uv_fault *f);
 
 #endif /* _UV_MONITOR_INTERNAL_H */

@@ -105,6 +105,8 @@ enum uv_exit_stat {
  * @cpu:	physical CPU of vCPU 0
  * @exited:	STOPPED by the guest itself (exit port or UV_HC_STOP)
  * @exit_code:	the value the guest gave (when @exited)
+ * @exit_how:	UV_PEXITED_*: the path it took (when @exited)
+ * @pm_ignored:	power-management port writes that asked for nothing (acpi_pm.c)
  * @fault:	why, when FAULTED
  * @exits:	exits by kind, since start
  * @console_bytes: bytes the guest has written to its console in total
@@ -119,6 +121,8 @@ struct uv_partition_status {
 	int cpu;
 	bool exited;
 	u32 exit_code;
+	u32 exit_how;
+	u64 pm_ignored;
 	struct uv_fault fault;
 	u64 exits[UV_STAT_NR];
 	u64 console_bytes;
@@ -302,5 +306,6 @@ void uv_sched_get_vcpu(struct uv_partition *p, struct uv_sched_vcpu_stats *vs);
 
 const char *uv_part_state_name(enum uv_part_state state);
 const char *uv_fault_reason_name(enum uv_fault_reason reason);
+const char *uv_exit_how_name(u32 how);
 
 #endif /* _UV_MONITOR_MONITOR_H */

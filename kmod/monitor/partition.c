@@ -80,6 +80,20 @@ const char *uv_fault_reason_name(enum uv_fault_reason reason)
 	return (unsigned int)reason < ARRAY_SIZE(uv_fault_names) ? uv_fault_names[reason] : "?";
 }
 
+/* UV_PEXITED_*: how the guest ended itself, for logs and events */
+const char *uv_exit_how_name(u32 how)
+{
+	static const char * const names[] = {
+		[UV_PEXITED_NONE] = "stopped",
+		[UV_PEXITED_PORT] = "exit port",
+		[UV_PEXITED_HYPERCALL] = "stop hypercall",
+		[UV_PEXITED_POWEROFF] = "ACPI S5 power-off",
+		[UV_PEXITED_RESET] = "reset",
+	};
+
+	return how < ARRAY_SIZE(names) ? names[how] : "?";
+}
+
 /*
  * Move to @to if the state is one of @from (a mask of 1 << state). Returns
  * true if it changed; the caller then calls uv_notify().
@@ -119,7 +133,7 @@ static enum uv_part_state uv_state(struct uv_partition *p)
 #define UV_LIVE		(BIT(UV_PART_RUNNING) | BIT(UV_PART_PAUSED))
 
 /* The guest stopped itself with @code (exit port, UV_HC_STOP). vCPU thread. */
-void uv_partition_exited(struct uv_partition *p, u32 code)
+void uv_partition_exited(struct uv_partition *p, u32 code, u32 how)
 {
 	unsigned long flags;
 	bool changed = false;
@@ -129,12 +143,14 @@ void uv_partition_exited(struct uv_partition *p, u32 code)
 		p->state = UV_PART_STOPPED;
 		p->exited = true;
 		p->exit_code = code;
+		p->exit_how = how;
 		changed = true;
 	}
 	spin_unlock_irqrestore(&p->state_lock, flags);
 	if (changed) {
 		uv_sched_evict(p);
-		pr_info("partition %s stopped: exit code %u\n", p->name, code);
+		pr_info("partition %s stopped: exit code %u (%s)\n", p->name, code,
+			uv_exit_how_name(how));
 		uv_notify(p, UV_PART_STOPPED);
 	}
 }
@@ -428,10 +444,12 @@ static void uv_partition_enter_loaded(struct uv_partition *p, const struct uv_bo
 	uv_vendor->vcpu_reset(v, boot);
 	v->regs.rsi = esi;
 	uv_uart_reset(&p->uart);
+	WRITE_ONCE(p->pm_ignored, 0);
 	spin_lock_irqsave(&p->state_lock, flags);
 	p->state = UV_PART_LOADED;
 	p->exited = false;
 	p->exit_code = 0;
+	p->exit_how = UV_PEXITED_NONE;
 	memset(&p->fault, 0, sizeof(p->fault));
 	spin_unlock_irqrestore(&p->state_lock, flags);
 	uv_notify(p, UV_PART_LOADED);
@@ -621,6 +639,7 @@ void uv_partition_get_status(struct uv_partition *p, struct uv_partition_status 
 	st->state = p->state;
 	st->exited = p->exited;
 	st->exit_code = p->exit_code;
+	st->exit_how = p->exit_how;
 	st->fault = p->fault;
 	spin_unlock_irqrestore(&p->state_lock, flags);
 	st->cpu = p->vcpu.cpu;
@@ -631,6 +650,7 @@ void uv_partition_get_status(struct uv_partition *p, struct uv_partition_status 
 	st->npt_pages = p->npt.nr_pages;
 	st->irq_raised = atomic64_read(&p->vcpu.irq_raised);
 	st->irq_injected = READ_ONCE(p->vcpu.irq_injected);
+	st->pm_ignored = READ_ONCE(p->pm_ignored);
 }
 
 /**

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/ultravisor_hypercall.h>
+
 #include "acpi_tables.h"
 #include "boot_linux.h"
 
@@ -188,13 +190,25 @@ static const uint8_t *table_at(uint64_t gpa, const char *sig)
 	return t;
 }
 
+/* a Generic Address Structure for a byte-wide I/O port */
+static void check_io_gas(const uint8_t *g, uint16_t port)
+{
+	ck_assert_uint_eq(g[0], 1);		/* system I/O */
+	ck_assert_uint_eq(g[1], 8);
+	ck_assert_uint_eq(g[2], 0);
+	ck_assert_uint_eq(g[3], 1);		/* byte access */
+	ck_assert_uint_eq(g64(g + 4), port);
+}
+
 START_TEST(test_acpi_tables)
 {
 	struct ultra_linux_boot b = boot_args();
 	struct ultra_boot_entry en;
 	struct ultra_linux_layout l;
 	struct ultra_err e;
-	const uint8_t *rsdp, *xsdt, *fadt, *madt;
+	static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
+				      0x0a, 5, 0x0a, 5, 0x00, 0x00 };
+	const uint8_t *rsdp, *xsdt, *fadt, *madt, *dsdt;
 	unsigned int i;
 
 	b.nr_cpus = 3;
@@ -214,7 +228,18 @@ START_TEST(test_acpi_tables)
 			  ULTRA_FADT_F_APIC_PHYSICAL);
 	ck_assert_uint_eq(g16(fadt + 109) & 0x3, 0);		/* no legacy devices, no 8042 */
 	ck_assert_uint_eq(g64(fadt + 140), g32(fadt + 40));	/* X_DSDT = DSDT */
-	table_at(g64(fadt + 140), "DSDT");
+	dsdt = table_at(g64(fadt + 140), "DSDT");
+	/* power-off and reset: byte-wide I/O registers at the monitor's ports */
+	ck_assert_uint_eq(g32(fadt + 112) & ULTRA_FADT_F_RESET_REG_SUP,
+			  ULTRA_FADT_F_RESET_REG_SUP);
+	check_io_gas(fadt + 116, UV_PORT_ACPI_RESET);
+	ck_assert_uint_eq(fadt[128], UV_ACPI_RESET_VALUE);
+	check_io_gas(fadt + 244, UV_PORT_ACPI_SLEEP_CTL);
+	check_io_gas(fadt + 256, UV_PORT_ACPI_SLEEP_STS);
+	/* the DSDT holds exactly Name (\_S5, Package (4) { 5, 5, 0, 0 }) */
+	ck_assert_uint_eq(g32(dsdt + 4), 36 + sizeof(s5));
+	ck_assert_mem_eq(dsdt + 36, s5, sizeof(s5));
+	ck_assert_uint_le(g64(fadt + 140) + g32(dsdt + 4), g64(xsdt + 44));	/* before the MADT */
 	ck_assert_uint_eq(g32(madt + 4), 44 + 3 * 16);
 	ck_assert_uint_eq(g32(madt + 36), 0xfee00000);
 	ck_assert_uint_eq(g32(madt + 40), 0);			/* no PCAT_COMPAT */

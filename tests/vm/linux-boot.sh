@@ -6,7 +6,9 @@
 # command line through the partition's Boot channel (the daemon's Linux loader: 32-bit
 # boot protocol, e820 map, ACPI tables). Started, the guest's console shows the kernel
 # log and then the first line of the initramfs's /init; /init counts 1 processor, sees
-# kvm-clock, and stops the partition through the exit port with code 0. The guest's log
+# kvm-clock, and ends with `poweroff -f`: the kernel powers off through ACPI S5 (the
+# DSDT's \_S5, the FADT's sleep control register), which stops the partition with exit
+# code 0, shown as a power-off by `partition status`/`show` and the event. The guest's log
 # has no WARNING/BUG/Oops/panic/Call Trace/unchecked MSR line; the host is fine (the
 # harness checks its log), the partition is destroyed and the database checks clean.
 # Prints the time from start to /init's first line.
@@ -32,6 +34,8 @@ check "the daemon served it as Linux with its initramfs" \
 	grep -q "served Boot channel .* of 'linux' .*/guests/linux/vmlinuz, [0-9]* bytes, Linux + initramfs /guests/linux/initramfs.cpio.gz" /tmp/commandd.log
 grep "served Boot channel" /tmp/commandd.log
 
+ultractl events --timeout 120 >/tmp/linux-boot.ev 2>&1 &
+ev_pid=$!
 t0=$(now_ms)
 out=$(ultractl partition start linux) || fail "start failed: $out"
 first=
@@ -61,6 +65,16 @@ check "/proc/cpuinfo counts 1 processor" has "$con" '^uv-linux-guest: processors
 check "/init ran to its end" has "$con" '^uv-linux-guest: done$'
 check "stopped by the guest itself" [ "$(part_state linux)" = stopped ]
 check "exit code 0" [ "$(part_field linux exit_code)" = 0 ]
+check "ended by ACPI S5, not the exit port" [ "$(part_field linux exited_by)" = poweroff ]
+check "the kernel powered off" has "$con" 'reboot: Power down'
+check "no power-management write was ignored" [ "$(part_field linux pm_ignored)" = 0 ]
+show=$(ultractl partition show linux)
+printf '%s\n' "$show"
+check "partition show says how it stopped" has "$show" 'stopped itself: poweroff, exit code 0'
+kill "$ev_pid" 2>/dev/null
+wait "$ev_pid" 2>/dev/null
+grep -i "stopped" /tmp/linux-boot.ev
+check "the state event says power-off" grep -q "exit code 0 (ACPI S5 power-off)" /tmp/linux-boot.ev
 bad=$(printf '%s\n' "$con" | grep -E 'WARNING:|BUG:|Oops|Kernel panic|Call Trace:|unchecked MSR|general protection|RIP: 00')
 check "no warning, bug, oops or panic in the guest's log" [ -z "$bad" ]
 [ -z "$bad" ] || printf '%s\n' "$bad"

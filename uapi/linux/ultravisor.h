@@ -400,6 +400,13 @@ struct uv_query {
 #define UV_PFAULT_UNHANDLED	5	/* an exit the monitor does not know */
 #define UV_PFAULT_HOST		6	/* the host CPU became unusable */
 
+/* How the guest stopped itself (uv_part_status.exit_how) */
+#define UV_PEXITED_NONE		0	/* not by itself */
+#define UV_PEXITED_PORT		1	/* the exit port (UV_PORT_EXIT) */
+#define UV_PEXITED_HYPERCALL	2	/* UV_HC_STOP */
+#define UV_PEXITED_POWEROFF	3	/* ACPI S5 through the sleep control register */
+#define UV_PEXITED_RESET	4	/* a reset: ACPI RESET_REG, i8042 0xfe or 0xcf9 */
+
 /* Access bits (uv_part_status.fault_access) */
 #define UV_PACCESS_READ		0x1
 #define UV_PACCESS_WRITE	0x2
@@ -523,11 +530,14 @@ struct uv_part_ctl {
  * @extents:	out: extents the instance maps.
  * @npt_levels:	out: nested page table levels (4 or 5).
  * @npt_pages:	out: pages the nested page tables take.
- * @pad:	zero.
+ * @exit_how:	out (ABI 1.6): UV_PEXITED_*: how the guest stopped itself.
  * @irq_raised:	out: interrupts raised for the guest since LOAD (channel
  *		notifications of queues with a vector).
  * @irq_injected: out: interrupts delivered into the guest since LOAD (a vector
  *		raised again before its delivery is delivered once).
+ * @pm_ignored:	out (ABI 1.6): writes to the power-management ports (ACPI sleep and
+ *		reset registers, i8042 command, 0xcf9) that asked for nothing
+ *		the platform does, ignored, since LOAD.
  * @reserved:	zero.
  */
 struct uv_part_status {
@@ -548,10 +558,11 @@ struct uv_part_status {
 	__u32 extents;
 	__u32 npt_levels;
 	__u32 npt_pages;
-	__u32 pad;
+	__u32 exit_how;
 	__u64 irq_raised;
 	__u64 irq_injected;
-	__u64 reserved[2];
+	__u64 pm_ignored;
+	__u64 reserved[1];
 };
 
 #define UV_PART_STATUS_SIZE_VER0	184

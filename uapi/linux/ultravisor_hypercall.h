@@ -72,6 +72,22 @@
 #define UV_PORT_SERIAL		0x3f8	/* 16550 UART, 8 ports: output to the console */
 #define UV_PORT_EXIT		0xf4	/* write V: the partition stops with exit code V */
 
+/*
+ * ACPI power management (hardware-reduced ACPI, the FADT names these ports):
+ * SLP_EN | SLP_TYP = UV_ACPI_SLP_TYP_S5 written to the sleep control register
+ * powers the partition off (exit code 0); UV_ACPI_RESET_VALUE written to the
+ * reset register, 0xfe to the keyboard controller's command port, or a value
+ * with RST_CPU to 0xcf9 resets it (exit code UV_EXIT_CODE_RESET).
+ */
+#define UV_PORT_ACPI_SLEEP_CTL	0x600	/* 8 bits: SLP_EN (bit 5) | SLP_TYP (bits 4:2) */
+#define UV_PORT_ACPI_SLEEP_STS	0x601	/* 8 bits: WAK_STS (bit 7), write 1 to clear */
+#define UV_PORT_ACPI_RESET	0x602	/* 8 bits: the FADT's RESET_REG */
+#define UV_PORT_KBC_CMD		0x64	/* i8042 command: 0xfe pulses the reset line */
+#define UV_PORT_RESET_CTL	0xcf9	/* PCH reset control: bit 2 (RST_CPU) resets */
+#define UV_ACPI_SLP_TYP_S5	5	/* the DSDT's \_S5 package: SLP_TYPa = SLP_TYPb = 5 */
+#define UV_ACPI_RESET_VALUE	0x06	/* the FADT's RESET_VALUE */
+#define UV_EXIT_CODE_RESET	0x100	/* a reset's exit code: above any exit-port byte */
+
 /* Multiboot (v1) entry state, as the specification defines it. */
 #define UV_MULTIBOOT_HEADER_MAGIC	0x1badb002
 #define UV_MULTIBOOT_BOOT_MAGIC		0x2badb002

@@ -279,6 +279,7 @@ static int d_status(struct cmdd_backend *be, u32 partition, struct cmdd_run_stat
 	st->cpu = p.cpu;
 	st->exited = p.exited;
 	st->exit_code = p.exit_code;
+	st->exit_how = p.exit_how;
 	st->fault_reason = p.fault_reason;
 	st->fault_gpa = p.fault_gpa;
 	st->exits_host = p.exits[UV_PEXIT_HOST];

@@ -102,6 +102,7 @@ struct cmdd_run_status {
 	u32 cpu;
 	u32 exited;		/* it stopped itself, with exit_code */
 	u32 exit_code;
+	u32 exit_how;		/* UV_PEXITED_*: exit port, power-off, reset... */
 	u32 fault_reason;	/* UV_PFAULT_* */
 	u64 fault_gpa;
 	u64 exits_host;		/* host interrupts that took the CPU back */

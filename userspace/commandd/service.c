@@ -33,6 +33,7 @@
 #include "commandd.h"
 #include "resdb/text.h"
 #include "ultra_json.h"
+#include "ultra_part.h"
 
 struct cmdd_service {
 	struct cmdd_backend *be;
@@ -231,8 +232,11 @@ static json_object *run_json(const struct cmdd_run_status *st)
 	add_int(o, "console_bytes", (int64_t)st->console_bytes);
 	add_int(o, "mem_bytes", (int64_t)st->mem_bytes);
 	json_object_object_add(o, "exited", json_object_new_boolean(st->exited != 0));
-	if (st->exited)
+	if (st->exited) {
 		add_int(o, "exit_code", st->exit_code);
+		json_object_object_add(o, "exited_by",
+				       json_object_new_string(ultra_exited_name(st->exit_how)));
+	}
 	if (st->state == UV_PSTATE_FAULTED) {
 		add_int(o, "fault_reason", st->fault_reason);
 		add_int(o, "fault_gpa", (int64_t)st->fault_gpa);

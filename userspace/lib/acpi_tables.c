@@ -8,12 +8,45 @@
 #include <errno.h>
 #include <string.h>
 
+#include <linux/ultravisor_hypercall.h>
+
 #include "acpi_tables.h"
 
 #define LAPIC_ADDR		0xfee00000u
 #define MADT_X2APIC		9	/* Processor Local x2APIC structure */
 #define MADT_X2APIC_LEN		16
 #define MADT_BODY		8	/* Local Interrupt Controller Address + Flags */
+
+/* FADT fields past the header (ACPI 6.x, table 5.9) */
+#define FADT_RESET_REG		116	/* GAS */
+#define FADT_RESET_VALUE	128
+#define FADT_SLEEP_CONTROL_REG	244	/* GAS */
+#define FADT_SLEEP_STATUS_REG	256	/* GAS */
+
+#define GAS_SYSTEM_IO		1	/* address space ID */
+#define GAS_ACCESS_BYTE		1
+
+/*
+ * The DSDT's AML: Name (\_S5, Package (4) { 5, 5, Zero, Zero }), i.e. SLP_TYP
+ * 5 for S5 (the value hardware-reduced ACPI writes to SLEEP_CONTROL_REG;
+ * Linux offers power-off only when \_S5 exists and both sleep registers are
+ * given). Hand-assembled (ACPI 6.x, 20.2):
+ *   08           NameOp
+ *   5f 53 35 5f  NameSeg "_S5_" (in the root scope)
+ *   12           PackageOp
+ *   08           PkgLength: 8 bytes from here to the end (one-byte encoding)
+ *   04           NumElements
+ *   0a 05        BytePrefix 5: SLP_TYPa
+ *   0a 05        BytePrefix 5: SLP_TYPb
+ *   00 00        ZeroOp, ZeroOp: reserved
+ */
+static const uint8_t dsdt_aml[] = {
+	0x08, 0x5f, 0x53, 0x35, 0x5f, 0x12, 0x08, 0x04,
+	0x0a, UV_ACPI_SLP_TYP_S5, 0x0a, UV_ACPI_SLP_TYP_S5, 0x00, 0x00,
+};
+
+_Static_assert(ULTRA_ACPI_HDR_LEN + sizeof(dsdt_aml) <= ULTRA_ACPI_MADT - ULTRA_ACPI_DSDT,
+	       "the DSDT overlaps the MADT");
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -49,6 +82,16 @@ uint8_t ultra_acpi_sum(const uint8_t *p, size_t len)
 	while (len--)
 		s += *p++;
 	return s;
+}
+
+/* Generic Address Structure: an 8-bit register at I/O @port */
+static void put_io_gas(uint8_t *p, uint16_t port)
+{
+	p[0] = GAS_SYSTEM_IO;
+	p[1] = 8;			/* register bit width */
+	p[2] = 0;			/* bit offset */
+	p[3] = GAS_ACCESS_BYTE;
+	put64(p + 4, port);
 }
 
 /* Standard description header; the checksum is set by seal() once the body is written. */
@@ -109,21 +152,29 @@ int ultra_acpi_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned int nr_cpu
 	 * FADT: no PM blocks, no SCI, no FACS; hardware-reduced (no legacy
 	 * timers or PIC), physical destination mode (x2apic_phys: no logical
 	 * clusters to emulate), no VGA, no CMOS RTC, no i8042 (bit 1 clear).
+	 * Power-off and reset through the monitor's ports (kmod/monitor/acpi_pm.c):
+	 * the sleep control/status registers and a reset register.
 	 */
 	t = buf + ULTRA_ACPI_FADT;
 	header(t, "FACP", ULTRA_ACPI_FADT_LEN, 6);
 	put32(t + 40, gpa + ULTRA_ACPI_DSDT);
 	put16(t + 109, ULTRA_FADT_BOOT_NO_VGA | ULTRA_FADT_BOOT_NO_CMOS_RTC);
-	put32(t + 112, ULTRA_FADT_F_HW_REDUCED | ULTRA_FADT_F_APIC_PHYSICAL);
+	put32(t + 112, ULTRA_FADT_F_HW_REDUCED | ULTRA_FADT_F_APIC_PHYSICAL |
+		  ULTRA_FADT_F_RESET_REG_SUP);
+	put_io_gas(t + FADT_RESET_REG, UV_PORT_ACPI_RESET);
+	t[FADT_RESET_VALUE] = UV_ACPI_RESET_VALUE;
+	put_io_gas(t + FADT_SLEEP_CONTROL_REG, UV_PORT_ACPI_SLEEP_CTL);
+	put_io_gas(t + FADT_SLEEP_STATUS_REG, UV_PORT_ACPI_SLEEP_STS);
 	t[131] = 0;			/* FADT minor version */
 	put64(t + 140, gpa + ULTRA_ACPI_DSDT);
 	put_id(t + 268, "ULTRAVSR", 8);	/* hypervisor vendor identity */
 	seal(t, ULTRA_ACPI_FADT_LEN, 9);
 
-	/* DSDT without AML: there are no devices to describe */
+	/* DSDT: no devices to describe, only \_S5 for power-off */
 	t = buf + ULTRA_ACPI_DSDT;
-	header(t, "DSDT", ULTRA_ACPI_HDR_LEN, 2);
-	seal(t, ULTRA_ACPI_HDR_LEN, 9);
+	header(t, "DSDT", ULTRA_ACPI_HDR_LEN + sizeof(dsdt_aml), 2);
+	memcpy(t + ULTRA_ACPI_HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
+	seal(t, ULTRA_ACPI_HDR_LEN + sizeof(dsdt_aml), 9);
 
 	/* MADT: no PCAT_COMPAT (no 8259s), one enabled x2APIC per vCPU, ID = UID = index */
 	t = buf + ULTRA_ACPI_MADT;

@@ -2,7 +2,8 @@
 /*
  * The ACPI tables a Linux partition boots with (docs/guest-platform.md,
  * "Firmware tables"): RSDP -> XSDT -> FADT (hardware-reduced, physical APIC
- * destinations, no VGA/CMOS/8042) -> empty DSDT, and a MADT with one
+ * destinations, no VGA/CMOS/8042, sleep and reset registers) -> DSDT with
+ * only \_S5, and a MADT with one
  * processor-local x2APIC per vCPU and no I/O APIC. Built into a buffer that
  * will sit at a known guest-physical address, every checksum set.
  */
@@ -28,6 +29,7 @@
 #define ULTRA_ACPI_HDR_LEN	36
 
 /* FADT.Flags and FADT.IAPC_BOOT_ARCH bits we set */
+#define ULTRA_FADT_F_RESET_REG_SUP	(1u << 10)
 #define ULTRA_FADT_F_APIC_PHYSICAL	(1u << 19)
 #define ULTRA_FADT_F_HW_REDUCED		(1u << 20)
 #define ULTRA_FADT_BOOT_NO_VGA		(1u << 2)

@@ -36,6 +36,14 @@ static const char *const pfault_names[] = {
 	[UV_PFAULT_HOST] = "host-cpu-unusable",
 };
 
+static const char *const exited_names[] = {
+	[UV_PEXITED_NONE] = "none",
+	[UV_PEXITED_PORT] = "exit-port",
+	[UV_PEXITED_HYPERCALL] = "stop-hypercall",
+	[UV_PEXITED_POWEROFF] = "poweroff",
+	[UV_PEXITED_RESET] = "reset",
+};
+
 static const char *const op_names[] = {
 	[UV_PART_START] = "start",
 	[UV_PART_PAUSE] = "pause",
@@ -54,6 +62,11 @@ const char *ultra_pstate_name(uint32_t state)
 const char *ultra_pfault_name(uint32_t reason)
 {
 	return reason < NELEM(pfault_names) ? pfault_names[reason] : "?";
+}
+
+const char *ultra_exited_name(uint32_t how)
+{
+	return how < NELEM(exited_names) ? exited_names[how] : "?";
 }
 
 uint32_t ultra_part_op(const char *name)

@@ -37,6 +37,8 @@ int ultra_console_read(int fd, uint32_t partition, uint64_t pos, void *buf, size
 const char *ultra_pstate_name(uint32_t state);
 /* "nested-page-fault", "triple-fault", ... */
 const char *ultra_pfault_name(uint32_t reason);
+/* How a guest stopped itself (UV_PEXITED_*): "exit-port", "poweroff", "reset", ... */
+const char *ultra_exited_name(uint32_t how);
 /* "start" -> UV_PART_START; 0 if unknown. */
 uint32_t ultra_part_op(const char *name);
 

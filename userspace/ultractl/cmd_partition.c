@@ -67,6 +67,10 @@ static int print_status(struct ultractl_ctx *ctx, const char *num, const struct 
 			ultra_json_add(j, "cpu", json_object_new_int64(s->cpu));
 			ultra_json_add(j, "exited", json_object_new_boolean(s->exited != 0));
 			ultra_json_add(j, "exit_code", json_object_new_int64(s->exit_code));
+			ultra_json_add(j, "exited_by",
+				       json_object_new_string(ultra_exited_name(s->exit_how)));
+			ultra_json_add(j, "pm_ignored",
+				       json_object_new_int64((int64_t)s->pm_ignored));
 			ultra_json_add(j, "fault",
 				       json_object_new_string(ultra_pfault_name(s->fault_reason)));
 			ultra_json_add(j, "fault_access", json_object_new_string(acc));
@@ -97,7 +101,9 @@ static int print_status(struct ultractl_ctx *ctx, const char *num, const struct 
 	printf("memory: %" PRIu64 " KiB in %u extent(s), nested page tables: %u levels, %u pages\n",
 	       (uint64_t)s->mem_bytes >> 10, s->extents, s->npt_levels, s->npt_pages);
 	if (s->exited)
-		printf("exit code: %u\n", s->exit_code);
+		printf("exit code: %u (%s)\n", s->exit_code, ultra_exited_name(s->exit_how));
+	if (s->pm_ignored)
+		printf("power-management writes ignored: %" PRIu64 "\n", (uint64_t)s->pm_ignored);
 	if (s->state == UV_PSTATE_FAULTED) {
 		if (s->fault_reason == UV_PFAULT_NPF)
 			printf("fault: %s: %s at gpa %#" PRIx64 " rip %#" PRIx64 "\n",

@@ -192,11 +192,16 @@ static void print_partition(json_object *p)
 		       jint(p, "image_loaded") ? " loaded" : " not loaded",
 		       jstr(p, "boot_channel")[0] ? " through Boot channel " : "",
 		       jstr(p, "boot_channel"));
-	if (json_object_object_get_ex(p, "run", &run))
+	if (json_object_object_get_ex(p, "run", &run)) {
 		printf("  run: CPU %" PRId64 ", %" PRId64 " exits (%" PRId64
-		       " host interrupts), %" PRId64 " console bytes%s\n",
+		       " host interrupts), %" PRId64 " console bytes",
 		       jint(run, "cpu"), jint(run, "exits"), jint(run, "exits_host"),
-		       jint(run, "console_bytes"), jint(run, "exited") ? ", stopped itself" : "");
+		       jint(run, "console_bytes"));
+		if (jint(run, "exited"))
+			printf(", stopped itself: %s, exit code %" PRId64, jstr(run, "exited_by"),
+			       jint(run, "exit_code"));
+		printf("\n");
+	}
 }
 
 static int output(struct ultractl_ctx *ctx, json_object *result, const char *op)
