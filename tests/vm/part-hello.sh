@@ -53,7 +53,7 @@ cat /tmp/ev.out
 ev=$(cat /tmp/ev.out)
 check "event: loaded" has "$ev" 'partition-state .*state=none->loaded message="loaded"'
 check "event: running" has "$ev" 'partition-state .*state=loaded->running message="started"'
-check "event: stopped with the exit code" has "$ev" 'partition-state .*state=running->stopped message="exit code 0"'
+check "event: stopped with the exit code" has "$ev" 'partition-state .*state=running->stopped message="exit code 0 \(exit port\)"'
 check "event: unloaded when destroyed" has "$ev" 'partition-state .*state=stopped->none message="partition destroyed"'
 check "no error events" sh -c "! grep -q ' error ' /tmp/ev.out"
 check "the load was logged" has "$(kmsgs)" 'partition \[[0-9,]+\] "hello" loaded: 16384 KiB'
