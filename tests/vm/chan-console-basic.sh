@@ -16,17 +16,9 @@ part_cpus
 h0=$(db_hash)
 for p in cw cn ce; do
 	part_create $p 16 1
-	uv_mkpart console $p console-io 8 >/tmp/con-$p.txt || fail "uv_mkpart console $p failed"
-	out=$(ultractl txn apply /tmp/con-$p.txt 2>&1) || fail "console channel of $p: $out"
+	con_channel $p
 done
-: >/tmp/consoled.out	# exists before the first grep, however late the daemon starts
-ultra-consoled -l /tmp/clog -r /tmp/crun >/tmp/consoled.out 2>&1 &
-cpid=$!
-i=0
-while [ "$(grep -c 'attached' /tmp/consoled.out)" -lt 3 ]; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat /tmp/consoled.out; fail "consoled did not attach to 3 channels"; }
-	sleep 0.1
-done
+consoled_start /tmp/consoled.out 3
 cat /tmp/consoled.out
 check "a pty path per partition in the run directory" test -c "$(cat /tmp/crun/cw.pty)"
 

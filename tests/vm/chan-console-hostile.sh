@@ -15,17 +15,9 @@ part_cpus
 for p in good bad; do
 	if [ $p = good ]; then cpu=0; else cpu=1; fi
 	part_create $p 16 $cpu
-	uv_mkpart console $p console-io 8 >/tmp/con-$p.txt || fail "uv_mkpart console $p failed"
-	out=$(ultractl txn apply /tmp/con-$p.txt 2>&1) || fail "console channel of $p: $out"
+	con_channel $p
 done
-: >/tmp/consoled.out	# exists before the first grep, however late the daemon starts
-ultra-consoled -l /tmp/clog -r /tmp/crun >/tmp/consoled.out 2>&1 &
-cpid=$!
-i=0
-while [ "$(grep -c 'attached' /tmp/consoled.out)" -lt 2 ]; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat /tmp/consoled.out; fail "consoled did not attach"; }
-	sleep 0.1
-done
+consoled_start /tmp/consoled.out 2
 ultractl partition load good /guests/conecho.elf timeout=200 >/dev/null || fail "load conecho failed"
 ultractl partition start good >/dev/null || fail "start good failed"
 i=0

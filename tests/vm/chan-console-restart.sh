@@ -16,16 +16,8 @@ load
 ultractl pool grow 16M >/dev/null || fail "pool grow failed"
 part_cpus
 part_create cr 16 1
-uv_mkpart console cr console-io 8 >/tmp/con-cr.txt || fail "uv_mkpart console failed"
-out=$(ultractl txn apply /tmp/con-cr.txt 2>&1) || fail "console channel: $out"
-: >/tmp/consoled1.out	# exists before the first grep, however late the daemon starts
-ultra-consoled -l /tmp/clog -r /tmp/crun >/tmp/consoled1.out 2>&1 &
-cpid=$!
-i=0
-while ! grep -q 'attached' /tmp/consoled1.out; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat /tmp/consoled1.out; fail "consoled did not attach"; }
-	sleep 0.1
-done
+con_channel cr
+consoled_start /tmp/consoled1.out 1
 # progress: the guest's offset in its last progress report (serial console)
 progress() {
 	ultractl console cr | sed -n 's/^conwrite: progress off=\([0-9]*\) .*/\1/p' | tail -n 1

@@ -179,3 +179,22 @@ cmdd_start() {
 		sleep 0.1
 	done
 }
+
+# con_channel P: give partition P a Console channel served by the console-io partition
+con_channel() {
+	uv_mkpart console "$1" console-io 8 >"/tmp/con-$1.txt" || fail "uv_mkpart console $1 failed"
+	_out=$(ultractl txn apply "/tmp/con-$1.txt" 2>&1) || fail "console channel of $1: $_out"
+}
+
+# consoled_start OUT N: start ultra-consoled (logs /tmp/clog, PTYs /tmp/crun), its
+# output in OUT, and wait until it attached to N channels (10 s); its pid in cpid
+consoled_start() {
+	: >"$1"	# exists before the first grep, however late the daemon starts
+	ultra-consoled -l /tmp/clog -r /tmp/crun >"$1" 2>&1 &
+	cpid=$!
+	_i=0
+	while [ "$(grep -c 'attached' "$1")" -lt "$2" ]; do
+		_i=$((_i + 1)); [ $_i -lt 100 ] || { cat "$1"; fail "consoled did not attach to $2 channels"; }
+		sleep 0.1
+	done
+}
