@@ -106,6 +106,7 @@ kill -9 $con_pid
 wait $con_pid 2>/dev/null
 con_pid=
 seq=$(journal_field il-2 seq)
+tag2=$(journal_field il-2 tag)
 _i=0
 until has "$(log_at $((seq + 1)))" 'Change Server Channel'; do
 	_i=$((_i + 1))
@@ -128,6 +129,9 @@ cat /tmp/c2.out
 check "the new daemon rolled the create forward, found by its tag" \
 	grep -q 'request il-2 (create v2) had committed: rolled forward' $L
 check "nothing was created twice" [ "$(creates_of v2)" = 1 ]
+check "the audit log shows the create's BEGIN with the journal's tag ($tag2)" \
+	sh -c "ultractl db log | grep -q 'Begin Transaction  (tag $tag2)\$'"
+check "... and so does its JSON" sh -c "ultractl --json db log | grep -q '\"tag\": \"$tag2\"'"
 check "v1 is still there once" [ "$(creates_of v1)" = 1 ]
 
 check "the module's db check passes" ultractl db check

@@ -373,7 +373,7 @@ static int db_log(struct ultractl_ctx *ctx, struct db_opts *o)
 	size_t room = UV_LOG_READ_MAX;
 	uint64_t from = o->from;
 	void *buf = aligned_alloc(8, room);
-	char text[512];
+	char text[512], tag[24];
 	int fd, ret = 0;
 
 	if (!buf)
@@ -402,13 +402,21 @@ static int db_log(struct ultractl_ctx *ctx, struct db_opts *o)
 
 			if (resdb_text_print_rec(rec, text, sizeof(text)) < 0)
 				snprintf(text, sizeof(text), "(record type %u)", rec->type);
+			/* the submitter's tag, as the command daemon's journal writes it */
+			tag[0] = 0;
+			if (rec->type == UV_LOG_BEGIN && rec->tag)
+				snprintf(tag, sizeof(tag), "%016" PRIx64, (uint64_t)rec->tag);
 			if (arr) {
 				json_object *x = json_object_new_object();
 
 				ultra_json_add(x, "seq", json_object_new_int64((int64_t)rec->seq));
 				ultra_json_add(x, "txn", json_object_new_int64((int64_t)rec->txn));
 				ultra_json_add(x, "text", json_object_new_string(text));
+				if (*tag)
+					ultra_json_add(x, "tag", json_object_new_string(tag));
 				json_object_array_add(arr, x);
+			} else if (*tag) {
+				printf("%8" PRIu64 "  %s  (tag %s)\n", (uint64_t)rec->seq, text, tag);
 			} else {
 				printf("%8" PRIu64 "  %s\n", (uint64_t)rec->seq, text);
 			}
