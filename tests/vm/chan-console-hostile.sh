@@ -56,12 +56,4 @@ check "the refusal is in the partition's console log too" grep -q '^\[ultra-cons
 printf 'quit\n' >"$pty"
 part_wait good '^(stopped|faulted)$' 300 || fail "conecho still $(part_state good)"
 check "conecho exited 0" [ "$(part_field good exit_code)" = 0 ]
-kill $cpid
-wait $cpid
-for p in good bad; do
-	ultractl partition stop $p >/dev/null 2>&1
-	part_destroy $p
-done
-uv_mkpart destroy console-io >/tmp/d.txt && ultractl txn apply /tmp/d.txt >/dev/null || fail "destroying console-io failed"
-check "db check passes" ultractl db check
-check "no kernel warnings" sh -c "! dmesg | grep -q 'WARNING:\\|BUG:\\|Oops'"
+con_teardown good bad

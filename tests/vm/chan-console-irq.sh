@@ -111,12 +111,4 @@ check "the kernel log says why" sh -c "dmesg | grep -q 'queue vector 5 is not an
 check "ultra-consoled says it once" [ "$(grep -c 'vector 5 is refused' /tmp/consoled.out)" = 1 ]
 check "the other partition's channel is clean" sh -c "grep 'client ci ' /tmp/chlist | grep -q ' bad_vector=0 '"
 
-kill $cpid
-wait $cpid
-for p in ci cb; do
-	ultractl partition stop $p >/dev/null 2>&1
-	part_destroy $p
-done
-uv_mkpart destroy console-io >/tmp/d.txt && ultractl txn apply /tmp/d.txt >/dev/null || fail "destroying console-io failed"
-check "db check passes" ultractl db check
-check "no kernel warnings" sh -c "! dmesg | grep -q 'WARNING:\\|BUG:\\|Oops'"
+con_teardown ci cb

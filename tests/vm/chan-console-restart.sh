@@ -64,10 +64,4 @@ check "the restart is marked in the log" grep -q '^\[ultra-consoled: server rest
 after=$(sed -n '/^\[ultra-consoled: server restarted/,$p' /tmp/clog/cr.log | grep -vc '^\[ultra-consoled: ')
 echo "$after lines of the guest's output after the restart marker"
 check "what it wrote after the restart reached the log" [ "$after" -gt 100 ]
-kill $cpid
-wait $cpid
-ultractl partition stop cr >/dev/null || fail "stop failed"
-part_destroy cr
-uv_mkpart destroy console-io >/tmp/d.txt && ultractl txn apply /tmp/d.txt >/dev/null || fail "destroying console-io failed"
-check "db check passes" ultractl db check
-check "no kernel warnings" sh -c "! dmesg | grep -q 'WARNING:\\|BUG:\\|Oops'"
+con_teardown cr

@@ -180,6 +180,21 @@ cmdd_start() {
 	done
 }
 
+# con_teardown P...: stop ultra-consoled (pid in cpid), stop and destroy the partitions
+# P... and console-io; the database checks clean and the kernel logged no warning
+con_teardown() {
+	kill "$cpid"
+	wait "$cpid"
+	for _p in "$@"; do
+		ultractl partition stop "$_p" >/dev/null 2>&1
+		part_destroy "$_p"
+	done
+	uv_mkpart destroy console-io >/tmp/d.txt && ultractl txn apply /tmp/d.txt >/dev/null ||
+		fail "destroying console-io failed"
+	check "db check passes" ultractl db check
+	check "no kernel warnings" sh -c "! dmesg | grep -q 'WARNING:\\|BUG:\\|Oops'"
+}
+
 # con_channel P: give partition P a Console channel served by the console-io partition
 con_channel() {
 	uv_mkpart console "$1" console-io 8 >"/tmp/con-$1.txt" || fail "uv_mkpart console $1 failed"
