@@ -10,7 +10,8 @@
  * and keep the channels that pass. A watch work then registers a virtio device
  * for each channel that carries one as soon as a server has attached
  * (server_state READY: the features and config are valid only from then on),
- * and afterwards notices config changes, server restarts and BROKEN channels.
+ * and afterwards notices config changes and server restarts, and removes the
+ * device of a channel whose server is gone or marked it BROKEN (hot removal).
  * docs/channel-bus.md describes it all; the locking rules are in uv_chanbus.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -242,8 +243,9 @@ static const char *uvcb_check_header(struct uvcb_channel *ch, const struct uv_ch
 static void uvcb_free(struct uvcb_channel *ch)
 {
 	if (ch->base) {
-		/* the client's last word: not using the queues */
-		WRITE_ONCE(ch->hdr->client_state, cpu_to_le32(UV_CHANNEL_CLIENT_RESET));
+		/* the client's last word: not using the queues (unless listed again) */
+		if (!ch->relisted)
+			WRITE_ONCE(ch->hdr->client_state, cpu_to_le32(UV_CHANNEL_CLIENT_RESET));
 		memunmap(ch->base);
 	}
 	kfree(ch);
@@ -281,6 +283,7 @@ static void uvcb_add(const struct uv_channel_entry *e, struct uv_channel_header 
 	if (why)
 		goto refuse;
 
+	ch->entry = *e;
 	ch->epoch_seen = le32_to_cpu(copy->server_epoch);
 	ch->config_gen_seen = le32_to_cpu(copy->config_generation);
 	uvcb_signal_init(ch);
@@ -362,27 +365,56 @@ static void uvcb_try_register(struct uvcb_channel *ch)
 		 uvcb_types[ch->type_code].name, uvcb_server_state_name(st));
 }
 
-/* A registered channel: server restarts, BROKEN, config changes. */
+/*
+ * Hot removal: the server is gone (server_state NONE: it detached or died) or
+ * marked the channel BROKEN. The device is broken first, so a driver spinning
+ * on a queue (virtio_console's output) gives up, then unregistered: its driver
+ * sees the device go away as on any hot unplug, and the reset at its removal
+ * tells a BROKEN channel's server to go back to READY. The channel is then
+ * listed again from its discovery entry, so a server that comes (back) gets a
+ * new device. Lock held.
+ */
+static void uvcb_hot_remove(struct uvcb_channel *ch, u32 st)
+{
+	struct uv_channel_entry e = ch->entry;
+	struct uv_channel_header *copy;
+
+	if (st == UV_CHANNEL_SERVER_BROKEN)
+		dev_err(&ch->vdev.dev,
+			"the server marked the channel broken: reason %u, queue %d; removing the device\n",
+			le32_to_cpu(READ_ONCE(ch->hdr->broken_reason)),
+			(int)le32_to_cpu(READ_ONCE(ch->hdr->broken_queue)));
+	else
+		dev_info(&ch->vdev.dev, "the server is gone (%s): removing the device\n",
+			 uvcb_server_state_name(st));
+	virtio_break_device(&ch->vdev);
+	list_del(&ch->node);
+	ch->relisted = true;			/* its removal reset the channel */
+	unregister_virtio_device(&ch->vdev);	/* release frees ch */
+	copy = kmalloc(sizeof(*copy), GFP_KERNEL);
+	if (!copy) {
+		pr_err("channel %u: not listed again (no memory)\n", le32_to_cpu(e.channel_id));
+		return;
+	}
+	uvcb_add(&e, copy);
+	kfree(copy);
+}
+
+/* A registered channel: server gone or restarted, BROKEN, config changes. */
 static void uvcb_check_channel(struct uvcb_channel *ch)
 {
 	u32 st = uvcb_server_state(ch);
 	u32 epoch = le32_to_cpu(READ_ONCE(ch->hdr->server_epoch));
 	u32 gen = le32_to_cpu(READ_ONCE(ch->hdr->config_generation));
 
+	if (st != UV_CHANNEL_SERVER_READY && st != UV_CHANNEL_SERVER_RUNNING) {
+		uvcb_hot_remove(ch, st);
+		return;
+	}
 	if (epoch != ch->epoch_seen) {
 		dev_info(&ch->vdev.dev, "server attached (epoch %u), %s\n", epoch,
 			 uvcb_server_state_name(st));
 		ch->epoch_seen = epoch;
-	}
-	if (st == UV_CHANNEL_SERVER_BROKEN && !ch->broken_logged) {
-		dev_err(&ch->vdev.dev, "the server marked the channel broken: reason %u, queue %d\n",
-			le32_to_cpu(READ_ONCE(ch->hdr->broken_reason)),
-			(int)le32_to_cpu(READ_ONCE(ch->hdr->broken_queue)));
-		ch->broken_logged = true;
-		/* fail new requests now rather than wait forever; a reset revives it */
-		virtio_break_device(&ch->vdev);
-	} else if (st != UV_CHANNEL_SERVER_BROKEN) {
-		ch->broken_logged = false;
 	}
 	if (gen != ch->config_gen_seen) {
 		ch->config_gen_seen = gen;

@@ -10,7 +10,7 @@
  * queues	 the default placement inside the channel's queue memory,
  *		 max_size entries, through vring_new_virtqueue()
  * notify	 UV_HC_CHANNEL_NOTIFY with the queue's notify_data
- * callbacks	 signal.c (poll mode until the monitor injects interrupts)
+ * callbacks	 signal.c (the channel's GSI, or poll mode)
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>
@@ -82,7 +82,8 @@ static u8 uvcb_get_status(struct virtio_device *vdev)
 	struct uvcb_channel *ch = to_uvcb(vdev);
 	u8 st = ch->status;
 
-	if (uvcb_server_state(ch) == UV_CHANNEL_SERVER_BROKEN)
+	/* not after a reset: the core expects 0 once the driver is gone */
+	if (st && uvcb_server_state(ch) == UV_CHANNEL_SERVER_BROKEN)
 		st |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	return st;
 }
@@ -269,6 +270,7 @@ static int uvcb_find_vqs(struct virtio_device *vdev, unsigned int nvqs, struct v
 
 	if (ch->stale)
 		return -EIO;
+	uvcb_signal_prepare(ch);
 	for (i = 0; i < nvqs; i++) {
 		vqs[i] = NULL;
 		if (!vqs_info[i].name)
@@ -294,6 +296,7 @@ static int uvcb_find_vqs(struct virtio_device *vdev, unsigned int nvqs, struct v
 
 	if (ch->stale)
 		return -EIO;
+	uvcb_signal_prepare(ch);
 	for (i = 0; i < nvqs; i++) {
 		vqs[i] = NULL;
 		if (!names[i])

@@ -5,15 +5,16 @@
  * bus.c	finds the monitor, lists the partition's channels by hypercall,
  *		checks each one and registers a virtio device for it
  * transport.c	struct virtio_config_ops over the channel header page
- * signal.c	used-buffer notifications: poll mode now, interrupts later
+ * signal.c	used-buffer notifications: the channel's I/O APIC interrupt, or
+ *		poll mode
  *
  * Locking:
  *  - uvcb_lock (bus.c, a mutex) protects the list of channels and each
  *    channel's @registered; the watch work and module exit take it.
  *  - ch->vq_lock (a spinlock, irq-safe) protects ch->q[].vq against the
- *    poller, which runs in hard interrupt context. find_vqs/del_vqs publish
- *    and withdraw queues under it; synchronize_cbs takes it to wait for a
- *    poller pass in flight.
+ *    interrupt handler and the poller, which run in hard interrupt context.
+ *    find_vqs/del_vqs publish and withdraw queues under it; synchronize_cbs
+ *    waits for a handler (synchronize_irq) or poller pass in flight.
  *  - Everything else of a channel belongs to the virtio core's calls into the
  *    transport, which the core serializes per device.
  *
@@ -61,6 +62,7 @@ struct uvcb_channel {
 	struct list_head node;		/* uvcb_channels, under uvcb_lock */
 
 	/* from the discovery entry and the header, checked once */
+	struct uv_channel_entry entry;	/* as listed: hot removal lists it again */
 	u64 gpa;
 	u64 size;
 	u32 id;
@@ -76,12 +78,14 @@ struct uvcb_channel {
 	u64 offered;			/* device_features[0] at get_features */
 	bool registered;		/* register_virtio_device() was called */
 	bool stale;			/* a reset never finished: rings unusable */
-	bool broken_logged;
+	bool relisted;			/* hot-removed: a new object has the channel */
 	u32 config_gen_seen;
 	u32 epoch_seen;
 
 	/* used-buffer notifications (signal.c) */
 	spinlock_t vq_lock;
+	int irq;			/* > 0: requested, the queues say @gsi */
+	u32 gsi;
 	struct hrtimer poll_timer;
 	bool polling;
 
@@ -104,6 +108,7 @@ extern const struct virtio_config_ops uvcb_config_ops;
 /* signal.c */
 int uvcb_signal_check_params(void);
 void uvcb_signal_init(struct uvcb_channel *ch);
+void uvcb_signal_prepare(struct uvcb_channel *ch);
 void uvcb_signal_start(struct uvcb_channel *ch);
 void uvcb_signal_stop(struct uvcb_channel *ch);
 void uvcb_signal_sync(struct uvcb_channel *ch);

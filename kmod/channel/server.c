@@ -159,17 +159,19 @@ static long uv_chan_eventfd(struct uv_chan_srv *s, void __user *uarg)
 }
 
 /*
- * The server's used-buffer (or config-change) notification: raise the vector the
- * client wrote for the queue (or config_vector) in the client's vCPU; a queue
- * without one (UV_CHANNEL_NO_VECTOR) is polled by the guest, nothing to do. The
- * vector is read once from client memory and checked before it is used.
+ * The server's used-buffer (or config-change) notification: signal what the
+ * client wrote for the queue (or config_vector) in the client: a GSI
+ * (0..UV_CHAN_LAST_GSI) is an edge on that pin of its I/O APIC, a vector
+ * (32..255) is raised in its vCPU as it is; a queue without either
+ * (UV_CHANNEL_NO_VECTOR) is polled by the guest, nothing to do. The value is
+ * read once from client memory and checked before it is used.
  */
 static long uv_chan_notify(struct uv_chan_srv *s, void __user *uarg)
 {
 	struct uv_channel_header *h;
 	struct uv_chan_notify a;
 	struct uv_chan *c;
-	bool config, raise = false;
+	bool config, raise = false, gsi = false;
 	u32 usize, client = 0;
 	int ret, raised = 0;
 
@@ -198,16 +200,18 @@ static long uv_chan_notify(struct uv_chan_srv *s, void __user *uarg)
 		a.vector = le16_to_cpu(READ_ONCE(h->queue[a.queue].vector));
 	if (a.vector == UV_CHANNEL_NO_VECTOR) {
 		atomic64_inc(&c->used_only);
-	} else if (a.vector < UV_CHAN_FIRST_VECTOR || a.vector > UV_CHAN_LAST_VECTOR) {
+	} else if (a.vector > UV_CHAN_LAST_VECTOR ||
+		   (a.vector > UV_CHAN_LAST_GSI && a.vector < UV_CHAN_FIRST_VECTOR)) {
 		atomic64_inc(&c->bad_vector);
-		pr_info_ratelimited("channel %#x: the client's %s vector %u is not an external interrupt (%u..%u): not raised\n",
+		pr_info_ratelimited("channel %#x: the client's %s interrupt %u is neither a GSI (0..%u) nor a vector (%u..%u): not raised\n",
 				    c->number, config ? "config" : "queue", a.vector,
-				    UV_CHAN_FIRST_VECTOR, UV_CHAN_LAST_VECTOR);
+				    UV_CHAN_LAST_GSI, UV_CHAN_FIRST_VECTOR, UV_CHAN_LAST_VECTOR);
 		ret = -ERANGE;
 	} else {
 		atomic64_inc(&c->irqs);
 		client = c->client;
 		raise = true;
+		gsi = a.vector <= UV_CHAN_LAST_GSI;
 	}
 	mutex_unlock(&uv_chan_lock);
 	/*
@@ -216,7 +220,8 @@ static long uv_chan_notify(struct uv_chan_srv *s, void __user *uarg)
 	 * uv_chan_lock. s->chan never changes once attached (it only goes NULL).
 	 */
 	if (raise) {
-		raised = uv_inst_raise_irq(client, a.vector);
+		raised = gsi ? uv_inst_raise_gsi(client, a.vector) :
+			       uv_inst_raise_irq(client, a.vector);
 		if (raised) {
 			mutex_lock(&uv_chan_lock);
 			if (s->chan)

@@ -218,6 +218,19 @@ int uv_inst_raise_irq(u32 number, unsigned int vector)
 	return ret;
 }
 
+int uv_inst_raise_gsi(u32 number, unsigned int gsi)
+{
+	struct uv_inst *in;
+	int ret = -ESRCH;
+
+	mutex_lock(&uv_inst_lock);
+	in = xa_load(&uv_insts, number);
+	if (in && in->mon)
+		ret = uv_partition_raise_gsi(in->mon, gsi);
+	mutex_unlock(&uv_inst_lock);
+	return ret;
+}
+
 /* ---- building an instance from the database ---- */
 
 struct uv_ext_ctx {

@@ -34,6 +34,8 @@ int uv_ioctl_part_sched(void __user *uarg);
  * a vector outside 32..255. Process context; takes uv_inst_lock.
  */
 int uv_inst_raise_irq(u32 number, unsigned int vector);
+/* Same for pin @gsi of its I/O APIC; -EINVAL for a pin that does not exist. */
+int uv_inst_raise_gsi(u32 number, unsigned int gsi);
 
 int uv_inst_txn_check(const struct uv_txn_step *steps, u32 nr, char *msg, size_t len);
 /*

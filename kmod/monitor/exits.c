@@ -14,9 +14,10 @@
  * CPUID (cpuid.c), the platform's MSRs (msr.c: x2APIC, kvmclock) and a short
  * list of others (anything else: #GP), two emulated devices
  * (serial, exit port; other ports read all ones and ignore writes), HLT as a
- * wait for an interrupt (irq.c). Any access outside partition memory (nested
- * page fault), a triple fault, or an exit the monitor does not emulate ends the partition
- * in state FAULTED; nothing a guest does reaches the host beyond that.
+ * wait for an interrupt (irq.c), the I/O APIC page (ioapic.c: the only MMIO).
+ * Any other access outside partition memory (nested page fault), a triple
+ * fault, or an exit the monitor does not emulate ends the partition in
+ * state FAULTED; nothing a guest does reaches the host beyond that.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -259,6 +260,9 @@ bool uv_handle_exit(struct uv_vcpu *v)
 		uv_skip(v, &e, e.skip.len);
 		return false;
 	case UV_EXIT_NPF:
+		/* the I/O APIC page: emulated, or refused as any other NPF (logged why) */
+		if (uv_ioapic_owns(e.npf.gpa) && uv_ioapic_npf(v, &e))
+			return false;
 		uv_fault(v, &e, UV_FAULT_NPF);
 		return true;
 	case UV_EXIT_SHUTDOWN:

@@ -21,7 +21,9 @@
  *    CPU's schedule executor (sched.c) while that holds it - and to the
  *    lifecycle calls otherwise (they wait for the executor to let go:
  *    uv_sched_release()).
- * Lock order: lock -> state_lock; console lock is a leaf.
+ *  - The I/O APIC has its own spinlock (ioapic.c), taken with IRQs off; it
+ *    is dropped before a vector is raised in a vCPU.
+ * Lock order: lock -> state_lock; console and I/O APIC locks are leaves.
  */
 #ifndef _UV_MONITOR_INTERNAL_H
 #define _UV_MONITOR_INTERNAL_H
@@ -137,6 +139,18 @@ struct uv_console {
 	u64 head;			/* bytes ever written */
 };
 
+/* The I/O APIC (ioapic.c); lock protects all of it. */
+struct uv_ioapic {
+	spinlock_t lock;		/* all of it; IRQs off, a leaf */
+	u32 id;				/* ID register, bits 27:24 */
+	u32 regsel;			/* IOREGSEL */
+	u32 pending;			/* edges that came while their pin was masked */
+	u64 redir[UV_IOAPIC_PINS];
+	u64 raised;			/* uv_partition_raise_gsi() calls */
+	u64 delivered;			/* of those, vectors raised in a vCPU */
+	u64 dropped;			/* not deliverable as the guest programmed the pin */
+};
+
 struct uv_partition {
 	char name[32];
 	struct mutex lock;		/* serializes lifecycle calls */
@@ -156,6 +170,7 @@ struct uv_partition {
 
 	struct uv_vcpu vcpu;
 	struct uv_uart uart;
+	struct uv_ioapic ioapic;
 	struct uv_console console;
 
 	void (*notify)(struct uv_partition *p, enum uv_part_state state, void *priv);
@@ -185,6 +200,15 @@ void uv_console_free(struct uv_console *c);
 void uv_console_write(struct uv_console *c, const char *s, size_t n);
 size_t uv_console_read(struct uv_console *c, u64 *pos, char *dst, size_t len);
 u64 uv_console_bytes(struct uv_console *c);
+
+/* ioapic.c, mmio.c: the I/O APIC page, the only MMIO the monitor emulates */
+void uv_ioapic_init(struct uv_ioapic *io);
+void uv_ioapic_reset(struct uv_ioapic *io);
+bool uv_ioapic_owns(u64 gpa);
+bool uv_ioapic_npf(struct uv_vcpu *v, const struct uv_exit *e);
+int uv_mmio_emulate(struct uv_vcpu *v, const struct uv_exit *e, u64 gpa,
+		    void (*dev)(struct uv_vcpu *v, u64 gpa, bool write, u32 *val),
+		    const char **why);
 
 /* serial.c */
 void uv_uart_reset(struct uv_uart *u);

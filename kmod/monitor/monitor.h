@@ -35,6 +35,7 @@
 #define _UV_MONITOR_MONITOR_H
 
 #include <linux/types.h>
+#include <linux/ultravisor_hypercall.h>
 
 struct uv_partition;
 
@@ -219,6 +220,16 @@ size_t uv_partition_console_read(struct uv_partition *p, u64 *pos, char *buf, si
 #define UV_NR_VECTORS		256
 #define UV_FIRST_EXT_VECTOR	32
 int uv_partition_raise_irq(struct uv_partition *p, unsigned int vector);
+
+/*
+ * The partition's I/O APIC (ioapic.c, docs/guest-platform.md section 12): an
+ * edge on pin @gsi (0..UV_IOAPIC_NR_PINS - 1), delivered as the guest
+ * programmed the pin's redirection entry. Any context. 0, or -EINVAL for no
+ * such pin. UV_IOAPIC_BASE is the page's guest-physical address (the MADT's).
+ */
+#define UV_IOAPIC_BASE		((u64)UV_IOAPIC_GPA)
+#define UV_IOAPIC_NR_PINS	UV_IOAPIC_PINS
+int uv_partition_raise_gsi(struct uv_partition *p, unsigned int gsi);
 
 /*
  * The schedule executor (sched.c, docs/schedule.md). Each CPU with a schedule

@@ -339,6 +339,7 @@ struct uv_partition *uv_partition_create(const struct uv_partition_config *cfg)
 	p->notify = cfg->notify;
 	p->priv = cfg->priv;
 	uv_uart_reset(&p->uart);
+	uv_ioapic_init(&p->ioapic);
 	v = &p->vcpu;
 	v->part = p;
 	v->cpu = cfg->cpu;
@@ -444,6 +445,7 @@ static void uv_partition_enter_loaded(struct uv_partition *p, const struct uv_bo
 	uv_vendor->vcpu_reset(v, boot);
 	v->regs.rsi = esi;
 	uv_uart_reset(&p->uart);
+	uv_ioapic_reset(&p->ioapic);
 	WRITE_ONCE(p->pm_ignored, 0);
 	spin_lock_irqsave(&p->state_lock, flags);
 	p->state = UV_PART_LOADED;

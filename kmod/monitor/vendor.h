@@ -78,6 +78,14 @@ struct uv_exit {
 	};
 };
 
+/* Guest paging state, for walking the guest's page tables (mmio.c). */
+struct uv_paging {
+	u64 cr0;
+	u64 cr3;
+	u64 cr4;
+	u64 efer;
+};
+
 /* Boot state of a vCPU: flat 32-bit protected mode, paging off (Multiboot). */
 struct uv_boot_state {
 	u32 eip;
@@ -115,6 +123,7 @@ struct uv_boot_state {
  * @inject_irq:	deliver external interrupt @vector at the next entry
  * @irq_window:	@on: make the guest exit as soon as it can take an interrupt
  *		(UV_EXIT_IRQ_WINDOW); off: no such exit
+ * @get_paging:	the guest's CR0, CR3, CR4 and EFER as of the last exit
  *
  * The last three are called by irq.c only, from uv_irq_enter() (IRQs off).
  */
@@ -135,6 +144,7 @@ struct uv_vendor_ops {
 	bool (*irq_ready)(struct uv_vcpu *v);
 	void (*inject_irq)(struct uv_vcpu *v, u8 vector);
 	void (*irq_window)(struct uv_vcpu *v, bool on);
+	void (*get_paging)(struct uv_vcpu *v, struct uv_paging *pg);
 };
 
 extern const struct uv_vendor_ops uv_svm_ops;

@@ -8,7 +8,7 @@
  * HLTs done, and how many of them found nothing new (spurious wake-ups).
  *
  * badvec=N writes N as receiveq0's vector instead (one the module must refuse,
- * e.g. 5 or 300 & 0xffff) and polls like conecho: the echo must still work, and
+ * e.g. 30 or 300 & 0xffff) and polls like conecho: the echo must still work, and
  * no interrupt may arrive.
  */
 #include "guest.h"

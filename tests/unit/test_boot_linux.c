@@ -208,7 +208,7 @@ START_TEST(test_acpi_tables)
 	struct ultra_err e;
 	static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 				      0x0a, 5, 0x0a, 5, 0x00, 0x00 };
-	const uint8_t *rsdp, *xsdt, *fadt, *madt, *dsdt;
+	const uint8_t *rsdp, *xsdt, *fadt, *madt, *dsdt, *ioapic;
 	unsigned int i;
 
 	b.nr_cpus = 3;
@@ -240,7 +240,7 @@ START_TEST(test_acpi_tables)
 	ck_assert_uint_eq(g32(dsdt + 4), 36 + sizeof(s5));
 	ck_assert_mem_eq(dsdt + 36, s5, sizeof(s5));
 	ck_assert_uint_le(g64(fadt + 140) + g32(dsdt + 4), g64(xsdt + 44));	/* before the MADT */
-	ck_assert_uint_eq(g32(madt + 4), 44 + 3 * 16);
+	ck_assert_uint_eq(g32(madt + 4), 44 + 3 * 16 + 12);
 	ck_assert_uint_eq(g32(madt + 36), 0xfee00000);
 	ck_assert_uint_eq(g32(madt + 40), 0);			/* no PCAT_COMPAT */
 	for (i = 0; i < 3; i++) {
@@ -252,6 +252,13 @@ START_TEST(test_acpi_tables)
 		ck_assert_uint_eq(g32(x + 8), 1);
 		ck_assert_uint_eq(g32(x + 12), i);
 	}
+	/* the I/O APIC: type 1, ID 0, at the monitor's page, pins from GSI 0 */
+	ioapic = madt + 92;
+	ck_assert_uint_eq(ioapic[0], 1);
+	ck_assert_uint_eq(ioapic[1], 12);
+	ck_assert_uint_eq(ioapic[2], 0);
+	ck_assert_uint_eq(g32(ioapic + 4), 0xfec00000);
+	ck_assert_uint_eq(g32(ioapic + 8), 0);
 }
 END_TEST
 

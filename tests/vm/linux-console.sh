@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmtest: timeout=500
+# vmtest: timeout=600
 # /dev/hvc0 of the stock Debian kernel is a virtio console on a Console channel served
 # by ultra-consoled (docs/guest-platform.md, docs/channel-bus.md). The Linux partition
 # (256 MiB, 1 vCPU) is created through ultra-commandd, whose loader marks the channel
@@ -7,8 +7,13 @@
 # Console channel there, which ultra-consoled serves (as the I/O partition console-io). The initramfs
 # (uvguest=console) loads virtio, virtio_ring, virtio_console and uv_chanbus.ko and runs
 # a shell on /dev/hvc0. A command written into consoled's PTY runs in the guest and its
-# output comes back through the PTY. The guest's log has no WARNING/BUG/Oops; killing
-# consoled (the server gone) leaves the guest running; destroy and db check clean.
+# output comes back through the PTY. The channel's interrupt is a GSI of the partition's
+# I/O APIC (docs/guest-platform.md section 12): uv_chanbus says it does not poll, and the
+# guest's /proc/interrupts counts interrupts on its uv_chanbus line. Hot removal: killing
+# consoled (the server gone) removes the guest's virtio device, which the guest logs and
+# survives; a consoled started again gets a new hvc0 whose shell answers and powers the
+# guest off (ACPI S5, exit code 0). The guest's log has no WARNING/BUG/Oops; destroy and
+# db check clean.
 lcleanup() {
 	[ -n "$catpid" ] && kill "$catpid" 2>/dev/null
 	[ -n "$cpid" ] && kill "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null
@@ -79,20 +84,76 @@ cat /tmp/clog/linux.log
 check "the command typed into the PTY ran in the guest and its output came back" \
 	grep -q '^42 marker' /tmp/pty.out
 
-# the server gone: the guest must survive it
+# the channel's interrupt, not the poller, brought that answer
+check "uv_chanbus took the channel's GSI and does not poll" \
+	has "$con" '[a-z_]* virtio[0-9]*: interrupts on GSI [0-9]* \(irq [0-9]*\), no polling'
+: >/tmp/pty.out
+printf 'grep uv_chanbus /proc/interrupts\n' >"$pty"
+i=0
+while ! grep -q '^ *[0-9]*: .*uv_chanbus' /tmp/pty.out; do
+	i=$((i + 1)); [ $i -lt 300 ] || break
+	sleep 0.1
+done
+line=$(tr -d '\r' </tmp/pty.out | grep '^ *[0-9]*: .*uv_chanbus')
+echo "guest /proc/interrupts: $line"
+count=$(printf '%s\n' "$line" | awk '{ print $2 }')
+check "the guest's uv_chanbus interrupt counted the server's notifications ($count)" \
+	[ -n "$count" ] && [ "$count" -gt 0 ]
+ultractl channel list | tee /tmp/chlist
+irqs=$(sed -n 's/.* console client linux .* server_irqs=\([0-9]*\).*/\1/p' /tmp/chlist)
+check "the module raised the channel's GSI ($irqs times)" [ -n "$irqs" ] && [ "$irqs" -gt 0 ]
+kill "$catpid" 2>/dev/null
+catpid=
+
+# hot removal: the server gone, the guest removes the device and runs on
 kill "$cpid"
 wait "$cpid"
 cpid=
-sleep 3
+i=0
+while ! ultractl console linux | grep -q '[a-z_]* virtio[0-9]*: the server is gone'; do
+	i=$((i + 1)); [ $i -lt 100 ] || break
+	sleep 0.1
+done
+sleep 2
 con=$(ultractl console linux | tr -d "\r")
+printf '%s\n' "$con" | grep 'uv_chanbus' | tail -5
+check "the guest logged the removal of the device" \
+	has "$con" '[a-z_]* virtio[0-9]*: the server is gone \(none\): removing the device'
 check "the guest runs on after consoled is gone" [ "$(part_state linux)" = running ]
-bad=$(printf '%s\n' "$con" | grep -E 'WARNING:|BUG:|Oops|Kernel panic|Call Trace:|unchecked MSR|general protection|RIP: 00')
+
+# the server back: a new device, a new hvc0, a shell that answers and powers off
+: >/tmp/consoled.out
+ultra-consoled -l /tmp/clog -r /tmp/crun >/tmp/consoled.out 2>&1 &
+cpid=$!
+i=0
+while [ "$(ultractl console linux | grep -c '[a-z_]* virtio[0-9]*: channel [0-9]* (console), server')" -lt 2 ]; do
+	i=$((i + 1)); [ $i -lt 300 ] || break
+	sleep 0.1
+done
+pty=$(cat /tmp/crun/linux.pty) || fail "no pty for linux after the restart"
+cat "$pty" >/tmp/pty.out &
+catpid=$!
+i=0
+# the shell restarts within a second of hvc0 coming back: ask until it answers
+while ! grep -q '^42 again' /tmp/pty.out; do
+	i=$((i + 1)); [ $i -lt 60 ] || break
+	# shellcheck disable=SC2016 # the guest's shell expands it
+	[ $((i % 10)) = 1 ] && printf 'echo $((7*6)) again\n' >"$pty"
+	sleep 0.5
+done
+tr -d '\r' </tmp/pty.out | tail -3
+check "a consoled started again serves a new hvc0 whose shell answers" grep -q '^42 again' /tmp/pty.out
+printf 'poweroff -f\n' >"$pty"
+part_wait linux '^(stopped|faulted)$' 300 || true
+check "the guest powered itself off cleanly (stopped, exit code 0)" \
+	[ "$(part_state linux)" = stopped ] && [ "$(part_field linux exit_code)" = 0 ]
+con=$(ultractl console linux | tr -d "\r")
+bad=$(printf '%s\n' "$con" | grep -E 'WARNING:|BUG:|Oops|Kernel panic|Call Trace:|unchecked MSR|general protection|RIP: 00|nobody cared')
 check "no warning, bug, oops or panic in the guest's log" [ -z "$bad" ]
 [ -z "$bad" ] || printf '%s\n' "$bad"
 kill "$catpid" 2>/dev/null
 catpid=
 
-out=$(ultractl partition stop linux) || fail "stop failed: $out"
 out=$(ultractl partition destroy linux) || fail "destroy failed: $out"
 ultractl channel list
 check "the console channel went with the partition" sh -c "! ultractl channel list | grep -q ' console '"

@@ -294,9 +294,13 @@ enum uv_channel_error {
  * struct uv_channel_queue - one queue's descriptor in the header page (64 bytes)
  * @size:	client: entries in this queue, a power of two <= @max_size; 0 = unused.
  * @max_size:	module: the most entries the queue memory reserved for it holds.
- * @vector:	client: interrupt vector (32..255) the module injects for this queue's
- *		used-buffer notifications, chosen at attach; UV_CHANNEL_NO_VECTOR = the
- *		guest polls. Any other value is refused at each notification.
+ * @vector:	client: how the server's used-buffer notifications for this queue
+ *		reach the client (ABI minor 3): 0..UV_CHAN_LAST_GSI (23) = a GSI, an
+ *		edge on that pin of the partition's I/O APIC, which delivers the
+ *		vector the guest programmed there; UV_CHAN_FIRST_VECTOR..
+ *		UV_CHAN_LAST_VECTOR (32..255) = that vector, injected as it is;
+ *		UV_CHANNEL_NO_VECTOR = the guest polls. Any other value is refused
+ *		at each notification.
  * @enable:	client: 1 once the queue's rings are set up (before DRIVER_OK), else 0.
  * @notify_data: module: the value the client passes with its notify hypercall or
  *		doorbell write for this queue (VIRTIO "queue notify data").
@@ -334,8 +338,9 @@ struct uv_channel_queue {
  * @client_partition: module: the client partition's number.
  * @virtio_device_id: module: UV_VIRTIO_ID_* of the device the channel carries.
  * @num_queues:	module: queue descriptors in use, <= UV_CHANNEL_MAX_QUEUES.
- * @config_vector: client: vector (32..255) for configuration-change interrupts
- *		(UV_IOC_CHAN_NOTIFY with UV_CHAN_NOTIFY_F_CONFIG), or UV_CHANNEL_NO_VECTOR.
+ * @config_vector: client: GSI (0..23) or vector (32..255) for configuration-change
+ *		interrupts (UV_IOC_CHAN_NOTIFY with UV_CHAN_NOTIFY_F_CONFIG), encoded as
+ *		a queue's @vector, or UV_CHANNEL_NO_VECTOR.
  * @client_state: client: UV_CHANNEL_CLIENT_* bits.
  * @server_state: server (module when none is attached): enum uv_channel_server_state.
  * @broken_reason: server: enum uv_channel_error when @server_state is BROKEN, else 0.
@@ -469,9 +474,9 @@ enum uv_boot_format {
  * @size:	bytes of the channel (the pages the database gives it).
  * @channel_id:	the channel's number (header channel_id): pass @gpa, not this, to
  *		UV_HC_CHANNEL_NOTIFY.
- * @interrupt:	UV_CHANNEL_NO_VECTOR: the module assigns no vector; the guest
- *		chooses its own per queue (uv_channel_queue.vector) and for config
- *		changes (config_vector), and the module injects those.
+ * @interrupt:	UV_CHANNEL_NO_VECTOR: the module assigns no interrupt; the guest
+ *		chooses its own GSI or vector per queue (uv_channel_queue.vector) and
+ *		for config changes (config_vector), and the module signals those.
  * @type_code:	enum uv_channel_type.
  * @reserved:	zero.
  */
@@ -496,9 +501,10 @@ struct uv_channel_entry {
  * channel part of the ABI has its own minor number, UV_CHAN_ABI_MINOR, returned by
  * UV_IOC_CHAN_LIST; 1 is the first set, 2 adds interrupt injection by
  * UV_IOC_CHAN_NOTIFY (UV_CHAN_NOTIFY_F_CONFIG, -ERANGE) and its counters in
- * struct uv_chan_info.
+ * struct uv_chan_info, 3 lets a queue's vector name a GSI of the client's I/O
+ * APIC (0..23).
  */
-#define UV_CHAN_ABI_MINOR		2
+#define UV_CHAN_ABI_MINOR		3
 #define UV_CHAN_IOCTL_MAGIC		0xB9	/* == UV_IOCTL_MAGIC */
 
 #define UV_CHAN_MAX_REGIONS		4
@@ -574,7 +580,11 @@ struct uv_chan_eventfd {
 
 #define UV_CHAN_EVENTFD_SIZE_VER0	16
 
-/* Vectors a client may choose for a queue or config_vector: external interrupts. */
+/*
+ * What a client may write in a queue's vector or config_vector: a GSI of its
+ * I/O APIC (0..UV_CHAN_LAST_GSI), or an external interrupt vector.
+ */
+#define UV_CHAN_LAST_GSI		23
 #define UV_CHAN_FIRST_VECTOR		32
 #define UV_CHAN_LAST_VECTOR		255
 
@@ -591,14 +601,16 @@ struct uv_chan_eventfd {
  * @vector:	out: the queue's vector (or config_vector) as the client wrote it;
  *		ignored on input, so one struct can be reused call after call.
  *
- * The module reads the vector once from the header and injects it into the
- * client partition's vCPU as an external interrupt (docs/monitor.md,
- * "Interrupts"). UV_CHANNEL_NO_VECTOR: the guest polls the used ring, nothing
- * more is done (a "used-ring-only" signal). Every call is counted in the
- * channel's statistics (UV_IOC_CHAN_LIST). Errors: -ERANGE the client wrote a
- * vector outside UV_CHAN_FIRST_VECTOR..UV_CHAN_LAST_VECTOR (refused, counted in
- * bad_vector, logged); -ESRCH the client partition is not loaded; -ENOLINK the
- * fd is detached.
+ * The module reads the vector once from the header. A GSI (0..UV_CHAN_LAST_GSI)
+ * is raised as an edge on that pin of the client partition's I/O APIC, which
+ * delivers what the guest programmed in the pin's redirection entry
+ * (docs/guest-platform.md, section 12); a vector (32..255) is injected into the
+ * client's vCPU as an external interrupt (docs/monitor.md, "Interrupts").
+ * UV_CHANNEL_NO_VECTOR: the guest polls the used ring, nothing more is done (a
+ * "used-ring-only" signal). Every call is counted in the channel's statistics
+ * (UV_IOC_CHAN_LIST). Errors: -ERANGE the client wrote something else
+ * (24..31 or above 255; refused, counted in bad_vector, logged); -ESRCH the
+ * client partition is not loaded; -ENOLINK the fd is detached.
  */
 struct uv_chan_notify {
 	__u32 size;
@@ -628,11 +640,12 @@ struct uv_chan_notify {
  * @server_notifies: UV_IOC_CHAN_NOTIFY calls (used-buffer notifications).
  * @epoch:	server_epoch (attaches so far).
  * @pad:	zero.
- * @server_irqs: of @server_notifies, those that raised the client's interrupt.
+ * @server_irqs: of @server_notifies, those that raised the client's interrupt
+ *		(a GSI or a vector).
  * @server_used_only: of @server_notifies, those for a polled queue (no vector):
  *		the used ring alone tells the guest.
- * @bad_vector:	of @server_notifies, those refused: the client's vector is not
- *		32..255.
+ * @bad_vector:	of @server_notifies, those refused: the client's vector is
+ *		neither a GSI (0..23) nor 32..255.
  * @reserved:	zero.
  */
 struct uv_chan_info {

@@ -86,6 +86,14 @@
 #define UV_PORT_RESET_CTL	0xcf9	/* PCH reset control: bit 2 (RST_CPU) resets */
 #define UV_ACPI_SLP_TYP_S5	5	/* the DSDT's \_S5 package: SLP_TYPa = SLP_TYPb = 5 */
 #define UV_ACPI_RESET_VALUE	0x06	/* the FADT's RESET_VALUE */
+
+/*
+ * The I/O APIC (docs/guest-platform.md, section 12): one per partition, its
+ * register page at UV_IOAPIC_GPA (the MADT's entry), UV_IOAPIC_PINS pins from
+ * GSI 0. A channel queue's vector 0..UV_IOAPIC_PINS - 1 names one of them.
+ */
+#define UV_IOAPIC_GPA		0xfec00000
+#define UV_IOAPIC_PINS		24
 #define UV_EXIT_CODE_RESET	0x100	/* a reset's exit code: above any exit-port byte */
 
 /* Multiboot (v1) entry state, as the specification defines it. */

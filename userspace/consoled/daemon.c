@@ -301,7 +301,7 @@ static void check_drops(struct con *c, uint16_t next, bool pending)
 
 /*
  * The guest asked for a used-buffer notification (event index): the module
- * injects the queue's vector, or does nothing for a polled queue. A vector the
+ * raises the queue's GSI or vector, or does nothing for a polled queue. One the
  * guest got wrong is refused by the module (ERANGE): said once, the guest can
  * still poll; a guest that is not loaded (ESRCH) needs no interrupt.
  */
@@ -313,8 +313,9 @@ static void notify_guest(struct con *c, unsigned int qi, struct chan_dev_queue *
 		return;
 	if (errno == ERANGE) {
 		if (!c->bad_vector_said)
-			say("console %s: queue %u: the guest's interrupt vector %u is refused (not %u..%u); it must poll",
-			    c->name, qi, nt.vector, UV_CHAN_FIRST_VECTOR, UV_CHAN_LAST_VECTOR);
+			say("console %s: queue %u: the guest's interrupt %u is refused (neither a GSI 0..%u nor a vector %u..%u); it must poll",
+			    c->name, qi, nt.vector, UV_CHAN_LAST_GSI, UV_CHAN_FIRST_VECTOR,
+			    UV_CHAN_LAST_VECTOR);
 		c->bad_vector_said = true;
 	} else if (errno != ESRCH) {
 		say("console %s: notify: %s", c->name, strerror(errno));

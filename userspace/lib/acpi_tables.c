@@ -2,8 +2,8 @@
 /*
  * ACPI tables for Linux partitions (acpi_tables.h). Hardware-reduced ACPI
  * tells Linux there is no PIT, PIC, PM timer, RTC or i8042 to probe or
- * calibrate against; the MADT lists the CPUs as x2APICs, the only interrupt
- * controller the monitor emulates. All fields little-endian.
+ * calibrate against; the MADT lists the CPUs as x2APICs and the monitor's one
+ * I/O APIC (channel interrupts). All fields little-endian.
  */
 #include <errno.h>
 #include <string.h>
@@ -16,6 +16,8 @@
 #define MADT_X2APIC		9	/* Processor Local x2APIC structure */
 #define MADT_X2APIC_LEN		16
 #define MADT_BODY		8	/* Local Interrupt Controller Address + Flags */
+#define MADT_IOAPIC		1	/* I/O APIC structure */
+#define MADT_IOAPIC_LEN		12
 
 /* FADT fields past the header (ACPI 6.x, table 5.9) */
 #define FADT_RESET_REG		116	/* GAS */
@@ -116,7 +118,8 @@ static void seal(uint8_t *t, size_t len, size_t sum_off)
 int ultra_acpi_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned int nr_cpus,
 		     uint64_t *rsdp, struct ultra_err *e)
 {
-	size_t madt_len = ULTRA_ACPI_HDR_LEN + MADT_BODY + (size_t)nr_cpus * MADT_X2APIC_LEN;
+	size_t madt_len = ULTRA_ACPI_HDR_LEN + MADT_BODY + (size_t)nr_cpus * MADT_X2APIC_LEN +
+			  MADT_IOAPIC_LEN;
 	size_t used = ULTRA_ACPI_MADT + madt_len;
 	uint8_t *t;
 	unsigned int i;
@@ -176,7 +179,10 @@ int ultra_acpi_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned int nr_cpu
 	memcpy(t + ULTRA_ACPI_HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
 	seal(t, ULTRA_ACPI_HDR_LEN + sizeof(dsdt_aml), 9);
 
-	/* MADT: no PCAT_COMPAT (no 8259s), one enabled x2APIC per vCPU, ID = UID = index */
+	/*
+	 * MADT: no PCAT_COMPAT (no 8259s), one enabled x2APIC per vCPU, ID = UID =
+	 * index, then the I/O APIC
+	 */
 	t = buf + ULTRA_ACPI_MADT;
 	header(t, "APIC", madt_len, 5);
 	put32(t + 36, LAPIC_ADDR);
@@ -190,6 +196,11 @@ int ultra_acpi_build(uint8_t *buf, size_t len, uint64_t gpa, unsigned int nr_cpu
 		put32(x + 8, 1);	/* enabled */
 		put32(x + 12, i);	/* ACPI processor UID */
 	}
+	/* the monitor's I/O APIC (channel interrupts): ID 0, all pins from GSI 0 */
+	t[madt_len - MADT_IOAPIC_LEN] = MADT_IOAPIC;
+	t[madt_len - MADT_IOAPIC_LEN + 1] = MADT_IOAPIC_LEN;
+	put32(t + madt_len - MADT_IOAPIC_LEN + 4, UV_IOAPIC_GPA);
+	put32(t + madt_len - MADT_IOAPIC_LEN + 8, 0);
 	seal(t, madt_len, 9);
 
 	*rsdp = gpa + ULTRA_ACPI_RSDP;

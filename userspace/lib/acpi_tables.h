@@ -4,7 +4,7 @@
  * "Firmware tables"): RSDP -> XSDT -> FADT (hardware-reduced, physical APIC
  * destinations, no VGA/CMOS/8042, sleep and reset registers) -> DSDT with
  * only \_S5, and a MADT with one
- * processor-local x2APIC per vCPU and no I/O APIC. Built into a buffer that
+ * processor-local x2APIC per vCPU and one I/O APIC (24 pins, GSI 0). Built into a buffer that
  * will sit at a known guest-physical address, every checksum set.
  */
 #ifndef ULTRA_ACPI_TABLES_H

@@ -756,6 +756,16 @@ static int uv_svm_set_msr(struct uv_vcpu *v, u32 msr, u64 val)
 	return -ENOENT;
 }
 
+static void uv_svm_get_paging(struct uv_vcpu *v, struct uv_paging *pg)
+{
+	const struct uv_vmcb_save *st = &((struct uv_svm_vcpu *)v->vendor)->vmcb->save;
+
+	pg->cr0 = st->cr0;
+	pg->cr3 = st->cr3;
+	pg->cr4 = st->cr4;
+	pg->efer = st->efer;
+}
+
 const struct uv_vendor_ops uv_svm_ops = {
 	.name = "svm",
 	.init = uv_svm_init,
@@ -773,4 +783,5 @@ const struct uv_vendor_ops uv_svm_ops = {
 	.irq_ready = uv_svm_irq_ready,
 	.inject_irq = uv_svm_inject_irq,
 	.irq_window = uv_svm_irq_window,
+	.get_paging = uv_svm_get_paging,
 };

@@ -154,9 +154,9 @@ static int cmd_serve(uint32_t channel, uint32_t server, const char *hold)
 	nt.flags = 2;
 	check(notify(o.fd, &nt) && errno == EINVAL, "unknown flag: EINVAL");
 	nt.flags = 0;
-	h->queue[0].vector = 7;
-	check(notify(o.fd, &nt) && errno == ERANGE && nt.vector == 7,
-	      "queue vector 7 (an exception): refused, ERANGE");
+	h->queue[0].vector = 30;
+	check(notify(o.fd, &nt) && errno == ERANGE && nt.vector == 30,
+	      "queue vector 30 (an exception, not a GSI): refused, ERANGE");
 	h->queue[0].vector = 256;
 	check(notify(o.fd, &nt) && errno == ERANGE && nt.vector == 256,
 	      "queue vector 256: refused, ERANGE");
