@@ -62,7 +62,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 VMTOOL_BINS := $(patsubst tests/vm/tools/%.c,$(BUILD)/vmtools/%,$(VMTOOL_SRCS))
 
 .PHONY: all help setup module module-newer harness-modules userspace check lint vmtest \
-	check-harness test demo bench fuzz fuzz-smoke clean need-kv
+	check-harness check-demo test demo bench fuzz fuzz-smoke clean need-kv
 .DEFAULT_GOAL := all
 # sub-makes stay quiet about directories: the last lines of `make test` are the VM summary
 MAKEFLAGS += --no-print-directory
@@ -86,6 +86,7 @@ help:
 	@echo 'make check-harness  proves the VM harness fails on an oops and on a hung test'
 	@echo 'make test       everything a change must pass (the README test command)'
 	@echo 'make demo       boot the emulated host and show ultravisor running'
+	@echo 'make check-demo the interactive demo driven through a pseudo-terminal'
 	@echo 'make bench      print benchmark figures'
 	@echo 'make fuzz       longer libFuzzer runs (FUZZ_SECONDS=300)'
 
@@ -235,6 +236,10 @@ check-harness: need-kv
 	$(MAKE) all harness-modules
 	scripts/check-harness
 
+check-demo: need-kv
+	$(MAKE) all
+	scripts/check-demo-tty
+
 # The README's test command. Fast checks first so a failure shows early.
 test:
 	scripts/setup
@@ -243,6 +248,7 @@ test:
 	$(MAKE) check
 	$(MAKE) module-newer channel-drivers-newer
 	$(MAKE) check-harness
+	$(MAKE) check-demo
 	$(MAKE) vmtest
 
 demo: need-kv

@@ -150,3 +150,26 @@ vm_run() {
 	# stopped for silence: QEMU exits 0 on TERM, but this is a timeout
 	if grep -q '^@@ VM-SILENT' "$logf"; then VM_RC=124; fi
 }
+
+# vm_run_tty CONSOLE_LOG SESSION_LOG INITRD CPU SMP MEM APPEND: boot with the user's
+# terminal on the emulated host's second serial port (ttyS1: the demo's interactive
+# mode) while its kernel console (ttyS0) goes only to CONSOLE_LOG, so the user sees the
+# demo and the guest, not the harness' "@@ " lines. QEMU makes the terminal raw and
+# passes every key to ttyS1 (signal=off: Ctrl-C goes to the guest) but Ctrl-A, its mux
+# escape: Ctrl-A x quits QEMU. SESSION_LOG keeps what ttyS1 printed. No timeout: the
+# user is there. Sets VM_RC as vm_run does (33 = the job passed).
+vm_run_tty() {
+	local logf=$1 slog=$2 initrd=$3 cpu=$4 smp=$5 mem=$6 append=$7
+	# shellcheck disable=SC2054 # the commas are inside QEMU option values
+	local cmd=(qemu-system-x86_64 -nodefaults -no-user-config
+		-accel tcg -cpu "$cpu" -smp "$smp" -m "$mem" -display none -no-reboot
+		-kernel "${VM_KERNEL:-$VMLINUX}" -initrd "$initrd"
+		-append "console=ttyS0 panic=-1 quiet $append"
+		-chardev "file,id=con,path=$logf" -serial chardev:con
+		-chardev "stdio,id=term,mux=on,signal=off,logfile=$slog" -serial chardev:term
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	printf '%s\n' "${cmd[*]}" >"$logf.cmd"
+	VM_RC=0
+	# shellcheck disable=SC2034 # read by the caller
+	"${cmd[@]}" || VM_RC=$?
+}

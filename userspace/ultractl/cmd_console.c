@@ -9,19 +9,16 @@
  *
  * When ultra-consoled serves the partition's Console channel, the console is
  * its PTY: --pty prints the PTY's path, --attach connects the terminal to it
- * (input goes to the guest; Ctrl-] detaches), and a plain `ultractl console
- * NAME` on a terminal attaches. The module's buffer stays the early-boot
- * fallback (--buffer).
+ * (input goes to the guest; Ctrl-] detaches; cmd_console_attach.c), and a
+ * plain `ultractl console NAME` on a terminal attaches. The module's buffer
+ * stays the early-boot fallback (--buffer).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,114 +26,10 @@
 #include "ultra_console.h"
 #include "ultra_part.h"
 #include "ultractl.h"
+#include "cmd_console.h"
 
 #define CONSOLE_CHUNK	16384
 #define FOLLOW_MS	50
-#define DETACH_CHAR	0x1d	/* Ctrl-] */
-
-static struct termios saved_tty;
-static bool tty_raw;
-
-static void restore_tty(void)
-{
-	if (tty_raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
-	tty_raw = false;
-}
-
-/* Copy all of @len bytes to @fd; false on an error. */
-static bool write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-/*
- * Connect standard input and output to the console PTY at @path until Ctrl-] on a
- * terminal, or, when standard input is not a terminal, until it ends and then
- * @drain_ms pass without output (so `echo cmd | ultractl console --attach` works).
- */
-static int attach_pty(struct ultractl_ctx *ctx, const char *name, const char *path,
-		      int drain_ms)
-{
-	bool term = isatty(STDIN_FILENO), in_open = true;
-	struct pollfd pfd[2];
-	char buf[4096];
-	int pty, ret = ULTRACTL_EXIT_OK;
-
-	pty = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (pty < 0) {
-		fprintf(stderr, "%s console: cannot open %s for %s: %s\n", ctx->prog, path, name,
-			strerror(errno));
-		return ULTRACTL_EXIT_FAIL;
-	}
-	if (term && !tcgetattr(STDIN_FILENO, &saved_tty)) {
-		struct termios raw = saved_tty;
-
-		cfmakeraw(&raw);
-		if (!tcsetattr(STDIN_FILENO, TCSANOW, &raw)) {
-			tty_raw = true;
-			atexit(restore_tty);
-		}
-		fprintf(stderr, "%s: attached to %s's console (%s); Ctrl-] detaches\r\n",
-			ctx->prog, name, path);
-	}
-	pfd[0].fd = pty;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = STDIN_FILENO;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		int n = poll(pfd, in_open ? 2 : 1, in_open ? -1 : drain_ms);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = ULTRACTL_EXIT_FAIL;
-			break;
-		}
-		if (!n)
-			break;	/* input ended and the guest has gone quiet */
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t got = read(pty, buf, sizeof(buf));
-
-			if (got <= 0)
-				break;	/* the daemon closed the PTY */
-			if (!write_all(STDOUT_FILENO, buf, (size_t)got)) {
-				ret = ULTRACTL_EXIT_FAIL;
-				break;
-			}
-		}
-		if (in_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			ssize_t got = read(STDIN_FILENO, buf, sizeof(buf));
-			char *stop = got > 0 && term ? memchr(buf, DETACH_CHAR, (size_t)got) : NULL;
-
-			if (stop)
-				got = stop - buf;
-			if (got > 0 && !write_all(pty, buf, (size_t)got)) {
-				ret = ULTRACTL_EXIT_FAIL;
-				break;
-			}
-			if (stop)
-				break;
-			if (got <= 0)
-				in_open = false;
-		}
-	}
-	restore_tty();
-	close(pty);
-	if (term)
-		fprintf(stderr, "\n%s: detached from %s's console\n", ctx->prog, name);
-	return ret;
-}
 
 static int run_console(struct ultractl_ctx *ctx, int argc, char **argv)
 {
@@ -212,7 +105,7 @@ static int run_console(struct ultractl_ctx *ctx, int argc, char **argv)
 			return fflush(stdout) ? ULTRACTL_EXIT_FAIL : ULTRACTL_EXIT_OK;
 		}
 		if (!ret)
-			return attach_pty(ctx, argv[optind], pty, drain_ms);
+			return console_attach(ctx, argv[optind], pty, drain_ms);
 		if (want_pty || attach)
 			return ultractl_fail(ctx, &e);
 		ultra_err_clear(&e);	/* no console server: print the module's buffer */
