@@ -211,7 +211,8 @@ fuzz: $(FUZZ_BINS)
 			$$( [ -d tests/fuzz/seeds/$$n ] && echo tests/fuzz/seeds/$$n ) || exit 1; done
 
 # userspace benchmarks, then the exit benchmark in the emulated host (ours vs kvm_amd),
-# then the schedule's accuracy and slot-switch cost
+# then the schedule's accuracy and slot-switch cost, the console, the Linux boot and
+# the Linux guest's channel interrupt against polling
 bench: need-kv $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$(basename $$b)"; $$b || exit 1; done
 	$(MAKE) all
@@ -222,6 +223,8 @@ bench: need-kv $(BENCH_BINS)
 	scripts/bench-console
 	@echo "== bench-linux-boot"
 	scripts/bench-linux-boot
+	@echo "== bench-chanirq"
+	scripts/bench-chanirq
 
 lint:
 	scripts/lint

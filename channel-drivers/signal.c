@@ -109,8 +109,12 @@ void uvcb_signal_prepare(struct uvcb_channel *ch)
 {
 	int n, err;
 
-	if (ch->irq > 0 || !irq)
+	if (ch->irq > 0)
 		return;
+	if (!irq) {
+		dev_info(&ch->vdev.dev, "irq=0: polling every %u us\n", poll_us);
+		return;
+	}
 	ch->gsi = UVCB_FIRST_GSI + ch->id % UVCB_NR_GSIS;
 	if (!uvcb_ioapic_has(ch->gsi)) {
 		dev_info(&ch->vdev.dev, "no I/O APIC with GSI %u: polling every %u us\n",
