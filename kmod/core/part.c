@@ -7,11 +7,12 @@
  * The database says what a partition has; this file only reads it. LOAD
  * builds an instance from the partition's memory (its extents, mapped at
  * guest-physical 0 upwards in frame order, its descriptor page left out)
- * and from the processor schedule (the first CPU with a slot naming it),
- * then loads a Multiboot image - or, with UV_PART_LOAD_F_NOIMAGE, zeroes the
- * memory and leaves the instance CREATED: the command daemon then writes the
- * image through the partition's Boot channel and sets the entry state with
- * UV_IOC_PART_ENTRY, so the module parses nothing. The monitor keeps the guest inside that
+ * and from the processor schedule (vCPU i on the i-th CPU, ascending, whose
+ * slots name it: as many vCPUs as such CPUs), then loads a Multiboot image -
+ * or, with UV_PART_LOAD_F_NOIMAGE, zeroes the memory and leaves the
+ * instance CREATED: the command daemon then writes the image through the
+ * partition's Boot channel and sets the entry state with UV_IOC_PART_ENTRY,
+ * so the module parses nothing. The monitor keeps the guest inside that
  * memory; a transaction may take it away only from a partition whose
  * instance has stopped or faulted (uv_inst_txn_check), and unloads that
  * instance when it commits.
@@ -75,7 +76,9 @@ static_assert(UV_PEXIT_IRQ_WINDOW == UV_STAT_IRQ_WINDOW);
  * @number:	the partition's number
  * @name:	its name in the database (for logs and the vCPU thread)
  * @mon:	the monitor's partition
- * @cpu:	physical CPU of its vCPU
+ * @cpu:	physical CPU of its vCPU 0
+ * @cpus:	physical CPU of each vCPU (ascending)
+ * @nr_vcpus:	its vCPUs
  * @nr_ext:	extents mapped
  * @mem_bytes:	guest memory
  * @ev_lock:	serializes @reported and the events sent
@@ -86,6 +89,8 @@ struct uv_inst {
 	char name[UV_NAME_LEN];
 	struct uv_partition *mon;
 	int cpu;
+	int cpus[UV_MAX_VCPUS];
+	u32 nr_vcpus;
 	u32 nr_ext;
 	u64 mem_bytes;
 	struct mutex ev_lock;		/* @reported, and the events' order */
@@ -290,6 +295,17 @@ static int uv_ext_add(void *ctx, u64 pfn, u64 nr, u32 entry)
  * running, paused), idle otherwise. uv_db.lock (either way) and uv_inst_lock
  * held. The executor takes a changed schedule at its next wrap.
  */
+/* Does a vCPU of @in run on @cpu? */
+static bool uv_inst_on_cpu(const struct uv_inst *in, unsigned int cpu)
+{
+	u32 i;
+
+	for (i = 0; i < in->nr_vcpus; i++)
+		if (in->cpus[i] == (int)cpu)
+			return true;
+	return false;
+}
+
 static void uv_inst_sched_push(void)
 {
 	struct uv_partition *t[UV_SCHED_SLOTS];
@@ -307,7 +323,7 @@ static void uv_inst_sched_push(void)
 			u32 st = in ? uv_inst_state(in) : UV_PSTATE_NONE;
 
 			t[s] = NULL;
-			if (in && in->cpu == cpu && st >= UV_PSTATE_CREATED &&
+			if (in && uv_inst_on_cpu(in, cpu) && st >= UV_PSTATE_CREATED &&
 			    st <= UV_PSTATE_PAUSED) {
 				t[s] = in->mon;
 				any = true;
@@ -319,21 +335,29 @@ static void uv_inst_sched_push(void)
 	}
 }
 
-/* The first CPU whose schedule has a slot for @number; -1 if none. */
-static int uv_sched_cpu(u32 number)
+/*
+ * The CPUs whose schedules have a slot for @number, ascending, into @cpus
+ * (UV_MAX_VCPUS of them at most); returns how many there are (may be more).
+ */
+static unsigned int uv_sched_cpus(u32 number, int *cpus)
 {
-	unsigned int cpu, s;
+	unsigned int cpu, s, n = 0;
 
 	for (cpu = 0; cpu < RESDB_MAX_CPUS; cpu++) {
 		const struct resdb_processor *pd = resdb_processor(&uv_db.db, cpu);
 
 		if (!pd)
 			continue;
-		for (s = 0; s < UV_SLOTS; s++)
-			if (pd->slot[s].partition == number)
-				return cpu;
+		for (s = 0; s < UV_SLOTS; s++) {
+			if (pd->slot[s].partition != number)
+				continue;
+			if (n < UV_MAX_VCPUS)
+				cpus[n] = cpu;
+			n++;
+			break;
+		}
 	}
-	return -1;
+	return n;
 }
 
 static const char *uv_load_err(int err)
@@ -386,6 +410,7 @@ static int uv_inst_build(struct uv_part_load *a, const void *image, const char *
 	const struct resdb_partition *pd;
 	struct uv_inst *in, *old;
 	char num[24];
+	unsigned int i, n;
 	int ret, cpu;
 
 	uv_part_number(a->partition, num, sizeof(num));
@@ -432,19 +457,30 @@ static int uv_inst_build(struct uv_part_load *a, const void *image, const char *
 			  num, in->name);
 		goto out;
 	}
-	cpu = uv_sched_cpu(a->partition);
-	if (cpu < 0) {
+	n = uv_sched_cpus(a->partition, in->cpus);
+	if (!n) {
 		scnprintf(a->message, sizeof(a->message),
 			  "partition %s \"%s\" has no processor slot: give it one with Change Schedule",
 			  num, in->name);
 		goto out;
 	}
-	if (cpu >= nr_cpu_ids || !cpu_online(cpu)) {
+	if (n > UV_MAX_VCPUS) {
+		scnprintf(a->message, sizeof(a->message),
+			  "partition %s \"%s\" has slots on %u CPUs: one vCPU per CPU, at most %u",
+			  num, in->name, n, UV_MAX_VCPUS);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		cpu = in->cpus[i];
+		if (cpu < nr_cpu_ids && cpu_online(cpu))
+			continue;
 		scnprintf(a->message, sizeof(a->message),
 			  "partition %s \"%s\": its processor slot is on CPU %d, which is offline",
 			  num, in->name, cpu);
 		goto out;
 	}
+	in->nr_vcpus = n;
+	cpu = in->cpus[0];
 	in->cpu = cpu;
 	in->nr_ext = x.n;
 	in->mem_bytes = x.gpa;
@@ -469,7 +505,8 @@ static int uv_inst_build(struct uv_part_load *a, const void *image, const char *
 	cfg.name = in->name[0] ? in->name : num;
 	cfg.extents = x.ext;
 	cfg.nr_extents = x.n;
-	cfg.cpu = cpu;
+	memcpy(cfg.cpus, in->cpus, sizeof(cfg.cpus));
+	cfg.nr_vcpus = n;
 	cfg.scheduled = true;
 	cfg.notify = uv_inst_notify;
 	cfg.priv = in;
@@ -504,9 +541,9 @@ static int uv_inst_build(struct uv_part_load *a, const void *image, const char *
 	a->mem_bytes = x.gpa;
 	if (!image)
 		uv_inst_report(in, UV_PSTATE_CREATED, "built without an image: no entry yet");
-	pr_info("partition %s \"%s\" %s: %llu KiB in %u extent(s), CPU %d\n", num,
-		in->name, image ? "loaded" : "built without an image (zeroed)", x.gpa >> 10,
-		x.n, cpu);
+	pr_info("partition %s \"%s\" %s: %llu KiB in %u extent(s), %u vCPU(s) from CPU %d\n",
+		num, in->name, image ? "loaded" : "built without an image (zeroed)", x.gpa >> 10,
+		x.n, n, cpu);
 	in = NULL;
 unlock:
 	mutex_unlock(&uv_inst_lock);
@@ -819,6 +856,8 @@ int uv_ioctl_part_status(void __user *uarg)
 		a.irq_injected = st.irq_injected;
 		a.exit_how = st.exit_how;
 		a.pm_ignored = st.pm_ignored;
+		a.nr_vcpus = st.nr_vcpus;
+		a.vcpus_started = st.vcpus_started;
 	}
 	mutex_unlock(&uv_inst_lock);
 	return uv_copy_out(uarg, &a, sizeof(a), usize);
@@ -908,10 +947,10 @@ static void uv_sched_report(unsigned int cpu, const struct uv_sched_info *info)
 		  c->resume_ns, c->waited);
 	uv_event_sched_stats(UV_NONE, text);
 	xa_for_each(&uv_insts, idx, in) {
-		if (in->cpu != cpu)
+		if (!uv_inst_on_cpu(in, cpu))
 			continue;
 		uv_partition_get_status(in->mon, &st);
-		uv_sched_get_vcpu(in->mon, &vs);
+		uv_sched_get_vcpu(in->mon, cpu, &vs);
 		scnprintf(text, sizeof(text),
 			  "cpu=%u run_ns=%llu granted=%llu slots_run=%llu slots_missed=%llu cycles=%llu host=%llu cpuid=%llu msr=%llu io=%llu hlt=%llu hypercall=%llu other=%llu",
 			  cpu, vs.run_ns, vs.granted, vs.slots_run, vs.slots_missed, vs.cycles,
@@ -1010,7 +1049,7 @@ int uv_ioctl_part_sched(void __user *uarg)
 		return -ENOENT;
 	}
 	uv_partition_get_status(in->mon, &st);
-	uv_sched_get_vcpu(in->mon, &vs);
+	uv_sched_get_vcpu(in->mon, -1, &vs);
 	mutex_unlock(&uv_inst_lock);
 	a.cpu = st.cpu;
 	a.state = uv_pstate(st.state);
@@ -1046,12 +1085,13 @@ static u32 uv_step_victim(const struct uv_txn_step *s)
 }
 
 /*
- * Slots @in keeps on its own CPU after @steps (a schedule change may move a
- * live partition's slots, as long as it keeps one where its vCPU runs).
+ * Slots @in keeps on @cpu after @steps (a schedule change may move a live
+ * partition's slots, as long as it keeps one where each vCPU runs).
  */
-static int uv_inst_slots_after(struct uv_inst *in, const struct uv_txn_step *steps, u32 nr)
+static int uv_inst_slots_after(struct uv_inst *in, int cpu, const struct uv_txn_step *steps,
+			       u32 nr)
 {
-	const struct resdb_processor *pd = resdb_processor(&uv_db.db, in->cpu);
+	const struct resdb_processor *pd = resdb_processor(&uv_db.db, cpu);
 	int n = 0;
 	u32 i;
 
@@ -1077,8 +1117,8 @@ int uv_inst_txn_check(const struct uv_txn_step *steps, u32 nr, char *msg, size_t
 {
 	struct uv_inst *in;
 	char num[24];
-	int ret = 0;
-	u32 i, s;
+	int ret = 0, cpu;
+	u32 i, s, v;
 
 	lockdep_assert_held_write(&uv_db.lock);
 	if (xa_empty(&uv_insts))
@@ -1091,12 +1131,20 @@ int uv_inst_txn_check(const struct uv_txn_step *steps, u32 nr, char *msg, size_t
 		s = uv_inst_state(in);
 		if (s == UV_PSTATE_STOPPED || s == UV_PSTATE_FAULTED)
 			continue;
-		if (steps[i].op == UV_TXN_CHANGE_SCHEDULE && uv_inst_slots_after(in, steps, nr) > 0)
-			continue;
+		cpu = in->cpu;
+		if (steps[i].op == UV_TXN_CHANGE_SCHEDULE) {
+			for (v = 0; v < in->nr_vcpus; v++) {
+				cpu = in->cpus[v];
+				if (uv_inst_slots_after(in, cpu, steps, nr) <= 0)
+					break;
+			}
+			if (v == in->nr_vcpus)
+				continue;
+		}
 		uv_part_number(in->number, num, sizeof(num));
 		scnprintf(msg, len,
 			  "step %u: partition %s \"%s\" is %s: stop it before taking its memory or its last processor slots on CPU %d, or destroying it",
-			  i, num, in->name, uv_pstate_name(s), in->cpu);
+			  i, num, in->name, uv_pstate_name(s), cpu);
 		ret = -EBUSY;
 	}
 	mutex_unlock(&uv_inst_lock);

@@ -54,7 +54,7 @@ static int uv_pm_write(struct uv_vcpu *v, u16 port, u8 val)
 			goto reset;
 		break;
 	}
-	WRITE_ONCE(v->part->pm_ignored, v->part->pm_ignored + 1);
+	atomic64_inc(&v->part->pm_ignored);
 	return 0;
 reset:
 	uv_partition_exited(v->part, UV_EXIT_CODE_RESET, UV_PEXITED_RESET);

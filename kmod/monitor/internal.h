@@ -16,6 +16,10 @@
  *    them. in_run and the
  *    bitmap are ordered by full barriers on both sides (irq.c).
  *  - The console ring has its own spinlock (console.c).
+ *  - uv_partition.vcpus is allocated at create and fixed until destroy: any
+ *    context may index it. INIT/STARTUP for a vCPU are posted by other vCPUs
+ *    in its sipi_ev/sipi_start (atomics) and taken only by its own runner
+ *    (lapic.c), which alone writes wait_sipi; fixed IPIs only set IRR bits.
  *  - Everything else in uv_vcpu (regs, rip, stats, vendor state) belongs to
  *    whoever runs the vCPU while it is started - its own thread, or its
  *    CPU's schedule executor (sched.c) while that holds it - and to the
@@ -65,10 +69,25 @@ struct uv_regs {
 /* uv_vcpu.requests bits */
 #define UV_REQ_PAUSE		0
 #define UV_REQ_STOP		1
-#define UV_REQ_DONE		2	/* stopped or faulted by itself: not again */
+#define UV_REQ_DONE		2	/* the partition stopped or faulted by itself: not again */
+
+/* uv_vcpu.sipi_ev bit: an INIT another vCPU sent (lapic.c) */
+#define UV_SIPI_EV_INIT		0
+/* uv_vcpu.sipi_start: UV_SIPI_PENDING | vector of a STARTUP not taken yet, or 0 */
+#define UV_SIPI_PENDING		0x100
+
+/* IPI counters of one vCPU (lapic.c), summed in struct uv_partition_status */
+enum uv_ipi_stat {
+	UV_IPI_FIXED,		/* fixed vectors delivered to a vCPU */
+	UV_IPI_INIT,		/* INITs taken */
+	UV_IPI_STARTUP,		/* STARTUPs that started a vCPU */
+	UV_IPI_IGNORED,		/* no such target, illegal vector, NMI, other modes, repeats */
+	UV_IPI_NR
+};
 
 struct uv_vcpu {
 	struct uv_partition *part;
+	unsigned int idx;		/* its place in part->vcpus[], also its APIC ID */
 	int cpu;
 	bool scheduled;			/* run by the executor (cfg->scheduled) */
 	bool started;			/* between start and stop */
@@ -82,6 +101,18 @@ struct uv_vcpu {
 	u64 mtrr_def_type;		/* MSR 0x2ff, read back only */
 	char *hc_buf;			/* UV_HC_CONSOLE_MAX bytes: hypercall copies */
 	struct uv_platform plat;	/* x2APIC, kvmclock (platform.h) */
+
+	/*
+	 * Wait-for-SIPI (lapic.c): set by the runner at load (APs) and when it
+	 * takes an INIT, cleared when it takes a STARTUP; the executor reads it
+	 * to leave the vCPU alone meanwhile. sipi_ev/sipi_start: set by the
+	 * sender, taken by the runner before an entry; while a STARTUP is
+	 * pending, later ones are dropped (the first one counts).
+	 */
+	bool wait_sipi;
+	unsigned long sipi_ev;
+	atomic_t sipi_start;
+	atomic64_t ipi_stats[UV_IPI_NR];
 
 	u64 stats[UV_STAT_NR];
 
@@ -161,15 +192,18 @@ struct uv_partition {
 	u32 exit_code;
 	u32 exit_how;			/* UV_PEXITED_* */
 	struct uv_fault fault;
-	u64 pm_ignored;			/* vCPU thread only (acpi_pm.c) */
+	atomic64_t pm_ignored;		/* acpi_pm.c */
+	u64 boot_ns;			/* host monotonic ns at kvmclock's 0 (load) */
+	u64 boot_tsc;			/* host TSC then: every vCPU's kvmclock reference */
 
 	struct uv_mem *mem;		/* sorted by gpa */
 	unsigned int nr_mem;
 	u64 mem_end;			/* highest gpa + 1 */
 	struct uv_npt npt;
 
-	struct uv_vcpu vcpu;
-	struct uv_uart uart;
+	struct uv_vcpu *vcpus;		/* nr_vcpus of them; vCPU 0 boots, the rest wait for SIPI */
+	unsigned int nr_vcpus;
+	struct uv_uart uart;		/* any vCPU: a racing guest only confuses itself */
 	struct uv_ioapic ioapic;
 	struct uv_console console;
 
@@ -237,6 +271,7 @@ void uv_irq_setup(void);
 void uv_irq_teardown(void);
 void uv_irq_init(struct uv_vcpu *v);
 void uv_irq_reset(struct uv_vcpu *v);
+void uv_irq_reset_pending(struct uv_vcpu *v);
 void uv_irq_enter(struct uv_vcpu *v);
 void uv_irq_leave(struct uv_vcpu *v);
 bool uv_irq_pending(struct uv_vcpu *v);
@@ -246,6 +281,11 @@ void uv_vcpu_wake(struct uv_vcpu *v);
 /* partition.c: the executor's side of the run loop */
 bool uv_vcpu_exec(struct uv_vcpu *v);
 void uv_vcpu_host_fault(struct uv_vcpu *v);
+struct uv_vcpu *uv_vcpu_on_cpu(struct uv_partition *p, int cpu);
+void uv_vcpu_raise_irq(struct uv_vcpu *v, unsigned int vector);
+
+/* lapic.c: INIT and STARTUP another vCPU sent; the runner, before an entry */
+void uv_lapic_take_sipi(struct uv_vcpu *v);
 
 /* hypercall.c */
 bool uv_hypercall(struct uv_vcpu *v, const struct uv_exit *e);

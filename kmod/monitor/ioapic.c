@@ -83,7 +83,12 @@ void uv_ioapic_init(struct uv_ioapic *io)
 /* The vCPU whose local APIC has @apic_id, or NULL. */
 static struct uv_vcpu *uv_ioapic_dest(struct uv_partition *p, u32 apic_id)
 {
-	return p->vcpu.plat.apic_id == apic_id ? &p->vcpu : NULL;
+	unsigned int i;
+
+	for (i = 0; i < p->nr_vcpus; i++)
+		if (p->vcpus[i].plat.apic_id == apic_id)
+			return &p->vcpus[i];
+	return NULL;
 }
 
 /*
@@ -107,7 +112,7 @@ static int uv_ioapic_route(struct uv_partition *p, u64 rte, struct uv_vcpu **vcp
 static void uv_ioapic_deliver(struct uv_vcpu *v, unsigned int vector)
 {
 	if (v)
-		uv_partition_raise_irq(v->part, vector);
+		uv_vcpu_raise_irq(v, vector);	/* 32..255: uv_ioapic_route() checked */
 }
 
 /**

@@ -78,6 +78,12 @@ void uv_irq_reset(struct uv_vcpu *v)
 	v->irq_injected = 0;
 }
 
+/* INIT or STARTUP taken (lapic.c): what was pending is gone; counters stay. Runner. */
+void uv_irq_reset_pending(struct uv_vcpu *v)
+{
+	bitmap_zero(v->irq_pending, UV_NR_VECTORS);
+}
+
 /* A vector is pending that the APIC would deliver (whether or not IF allows it now). */
 bool uv_irq_pending(struct uv_vcpu *v)
 {
@@ -107,15 +113,19 @@ void uv_vcpu_wake(struct uv_vcpu *v)
 		uv_sched_wake(v);	/* its executor may sleep in the vCPU's slot */
 }
 
-int uv_partition_raise_irq(struct uv_partition *p, unsigned int vector)
+/* Make @vector (checked by the caller) pending in @v and wake it. Any context. */
+void uv_vcpu_raise_irq(struct uv_vcpu *v, unsigned int vector)
 {
-	struct uv_vcpu *v = &p->vcpu;
-
-	if (vector < UV_FIRST_EXT_VECTOR || vector >= UV_NR_VECTORS)
-		return -EINVAL;
 	set_bit(vector, v->irq_pending);
 	atomic64_inc(&v->irq_raised);
 	uv_vcpu_wake(v);
+}
+
+int uv_partition_raise_irq(struct uv_partition *p, unsigned int vector)
+{
+	if (vector < UV_FIRST_EXT_VECTOR || vector >= UV_NR_VECTORS)
+		return -EINVAL;
+	uv_vcpu_raise_irq(&p->vcpus[0], vector);
 	return 0;
 }
 

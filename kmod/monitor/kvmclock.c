@@ -87,8 +87,13 @@ static int uv_kvmclock_system_time(struct uv_vcpu *v, u64 val)
 	uv_kvmclock_scale((u64)tsc_khz * 1000, &mul, &shift);
 	WRITE_ONCE(t->version, READ_ONCE(t->version) | 1);
 	smp_wmb();	/* odd version before the fields: readers retry */
-	t->tsc_timestamp = rdtsc();
-	t->system_time = ktime_get_ns() - v->plat.boot_ns;
+	/*
+	 * Every vCPU's page has the same reference, the partition's load (TSC
+	 * and 0 ns): their clocks agree exactly, so time read on one vCPU never
+	 * runs behind time read on another before it (PVCLOCK_TSC_STABLE_BIT).
+	 */
+	t->tsc_timestamp = v->part->boot_tsc;
+	t->system_time = 0;
 	t->tsc_to_system_mul = mul;
 	t->tsc_shift = shift;
 	t->flags = PVCLOCK_TSC_STABLE_BIT;
@@ -107,7 +112,7 @@ static int uv_kvmclock_wall(struct uv_vcpu *v, u64 val)
 
 	if (!w)
 		return -EINVAL;
-	ns = ktime_get_real_ns() - (ktime_get_ns() - v->plat.boot_ns);
+	ns = ktime_get_real_ns() - (ktime_get_ns() - v->part->boot_ns);
 	WRITE_ONCE(w->version, READ_ONCE(w->version) | 1);
 	smp_wmb();	/* odd version before the fields: readers retry */
 	w->sec = div_u64_rem(ns, NSEC_PER_SEC, &rem);

@@ -19,10 +19,23 @@
  * nothing else). IA32_TSC_DEADLINE arms a host hrtimer for the moment the
  * guest TSC (= host TSC) reaches the value; its callback raises the LVT
  * timer vector unless masked. One-shot and periodic counts are stored, not
- * run. IPIs: fixed vectors to this vCPU (self, all, own ID) and SELF_IPI;
- * INIT/STARTUP and NMI to others come with several vCPUs (ignored now).
- * Everything here runs on the vCPU thread except the hrtimer callback,
- * which touches only tsc_deadline, timer_fired and the IRR.
+ * run.
+ *
+ * IPIs (ICR): fixed vectors to any vCPU of the partition by APIC ID (= the
+ * vCPU's index), physical or logical (x2APIC cluster: ID >> 4, bit ID & 15)
+ * destination, or by shorthand (self, all, all but self); they go into the
+ * target's IRR through irq.c, which kicks it out of the guest or its halt.
+ * INIT and STARTUP (docs/guest-platform.md, SMP) are posted to the target
+ * (sipi_ev, sipi_start) and taken by its own runner before its next entry
+ * (uv_lapic_take_sipi): INIT puts it in wait-for-SIPI with its reset state,
+ * the first STARTUP then starts it in real mode at vector << 12, a STARTUP
+ * to a vCPU not waiting for one is ignored. NMI, SMI, ExtINT, lowest
+ * priority, INIT level de-assert, INIT/STARTUP to itself, an illegal vector
+ * or an APIC ID no vCPU has: ignored and counted (ipi_stats), never an error
+ * for the host. Reserved ICR bits set: #GP.
+ * Everything here runs on the vCPU's runner except the hrtimer callback,
+ * which touches only tsc_deadline, timer_fired and the IRR, and the senders
+ * of IPIs, which touch only the target's IRR, sipi_ev and sipi_start.
  */
 #include <linux/bitops.h>
 #include <linux/errno.h>
@@ -70,12 +83,23 @@
 #define LVT_TIMER_TSCDEADLINE	(2 << 17)
 #define LVT_TIMER_BITS		(0xff | LVT_MASKED | LVT_TIMER_MODE)
 #define LVT_BITS		(0xff | (7 << 8) | BIT(13) | BIT(15) | LVT_MASKED)
-#define ICR_DELIVERY		(7 << 8)
-#define ICR_FIXED		(0 << 8)
-#define ICR_SHORTHAND		(3 << 18)
-#define ICR_SELF		BIT(18)
-#define ICR_ALL			(2 << 18)
+#define ICR_VECTOR		0xffULL
+#define ICR_DELIVERY		(7ULL << 8)
+#define ICR_FIXED		(0ULL << 8)
+#define ICR_INIT		(5ULL << 8)
+#define ICR_STARTUP		(6ULL << 8)
+#define ICR_LOGICAL		BIT_ULL(11)
+#define ICR_ASSERT		BIT_ULL(14)
+#define ICR_LEVEL		BIT_ULL(15)
+#define ICR_SHORTHAND		(3ULL << 18)
+#define ICR_DEST_FIELD		(0ULL << 18)
+#define ICR_SELF		BIT_ULL(18)
+#define ICR_ALL			(2ULL << 18)
+#define ICR_ALL_BUT_SELF	(3ULL << 18)
+#define ICR_RESERVED		(GENMASK_ULL(31, 20) | GENMASK_ULL(17, 16) | BIT_ULL(13))
+#define ICR_STATUS		BIT_ULL(12)	/* delivery status: read-only, always idle */
 #define ICR_BROADCAST		0xffffffffu
+#define ESR_SEND_ILLEGAL	BIT(5)
 
 /* 32 bits of a 256-bit register, from bit @i (a multiple of 32) */
 static u32 uv_reg32(const unsigned long *map, unsigned int i)
@@ -124,10 +148,17 @@ void uv_lapic_accept(struct uv_vcpu *v, u8 vector)
 		__set_bit(vector, v->plat.lapic.isr);
 }
 
+/* A vector for @v itself; 0..31 are not external interrupts: dropped. */
+static void uv_lapic_self(struct uv_vcpu *v, u32 vector)
+{
+	if (vector >= UV_FIRST_EXT_VECTOR && vector < UV_NR_VECTORS)
+		uv_vcpu_raise_irq(v, vector);
+}
+
 static void uv_lapic_raise(struct uv_vcpu *v, u32 lvt)
 {
 	if (!(lvt & LVT_MASKED) && (v->plat.lapic.svr & SVR_ENABLE))
-		uv_partition_raise_irq(v->part, lvt & 0xff);
+		uv_lapic_self(v, lvt & 0xff);
 }
 
 static enum hrtimer_restart uv_lapic_timer_fn(struct hrtimer *t)
@@ -167,15 +198,140 @@ static void uv_lapic_set_deadline(struct uv_vcpu *v, u64 deadline)
 	hrtimer_start(&l->timer, ns_to_ktime(ns), HRTIMER_MODE_REL_HARD);
 }
 
-static void uv_lapic_icr(struct uv_vcpu *v, u64 icr)
+static void uv_ipi_count(struct uv_vcpu *v, enum uv_ipi_stat what)
 {
-	u32 dest = icr >> 32, sh = icr & ICR_SHORTHAND;
-	bool self = sh == ICR_SELF || sh == ICR_ALL ||
-		    (!sh && (dest == v->plat.apic_id || dest == ICR_BROADCAST));
+	atomic64_inc(&v->ipi_stats[what]);
+}
 
-	v->plat.lapic.icr = icr & ~(u64)BIT(12);	/* delivery status: idle */
-	if (self && (icr & ICR_DELIVERY) == ICR_FIXED && (icr & 0xff) >= 16)
-		uv_partition_raise_irq(v->part, icr & 0xff);
+/* Does destination @dest of an ICR without shorthand name @t? */
+static bool uv_icr_match(const struct uv_vcpu *t, u64 icr, u32 dest)
+{
+	u32 id = t->plat.apic_id;
+
+	if (dest == ICR_BROADCAST)
+		return true;
+	if (!(icr & ICR_LOGICAL))
+		return dest == id;
+	/* x2APIC logical: cluster in 31:16, one bit per member in 15:0 (LDR) */
+	return (dest >> 16) == (id >> 4) && (dest & BIT(id & 15));
+}
+
+/*
+ * Post INIT or STARTUP from @v to @t (another vCPU); its runner takes it
+ * (uv_lapic_take_sipi). A STARTUP while one is still pending is dropped.
+ */
+static void uv_ipi_sipi(struct uv_vcpu *v, struct uv_vcpu *t, u64 icr)
+{
+	if ((icr & ICR_DELIVERY) != ICR_STARTUP) {
+		set_bit(UV_SIPI_EV_INIT, &t->sipi_ev);
+	} else if (atomic_cmpxchg(&t->sipi_start, 0,
+				  UV_SIPI_PENDING | (icr & ICR_VECTOR)) != 0) {
+		uv_ipi_count(v, UV_IPI_IGNORED);
+		return;
+	}
+	uv_vcpu_wake(t);
+}
+
+/* Send the IPI @icr asks for to @t; @self: @t is the sender. */
+static void uv_ipi_one(struct uv_vcpu *v, struct uv_vcpu *t, u64 icr, bool self)
+{
+	u32 vector = icr & ICR_VECTOR;
+
+	switch (icr & ICR_DELIVERY) {
+	case ICR_FIXED:
+		if (READ_ONCE(t->wait_sipi))
+			break;		/* INIT state: interrupts are not accepted */
+		uv_vcpu_raise_irq(t, vector);
+		uv_ipi_count(v, UV_IPI_FIXED);
+		return;
+	case ICR_INIT:
+		/* level de-assert (Linux sends it after the assert): no effect */
+		if (self || ((icr & ICR_LEVEL) && !(icr & ICR_ASSERT)))
+			break;
+		uv_ipi_sipi(v, t, icr);
+		return;
+	case ICR_STARTUP:
+		if (self)
+			break;
+		uv_ipi_sipi(v, t, icr);
+		return;
+	}
+	uv_ipi_count(v, UV_IPI_IGNORED);
+}
+
+/*
+ * A write to the ICR. 0, or -EINVAL (#GP) for reserved bits. Fixed vectors
+ * below 32 are illegal here (the ESR says so) and nothing is sent.
+ */
+static int uv_lapic_icr(struct uv_vcpu *v, u64 icr)
+{
+	struct uv_partition *p = v->part;
+	u32 dest = icr >> 32, mode = icr & ICR_DELIVERY;
+	u64 sh = icr & ICR_SHORTHAND;
+	unsigned int i;
+	bool any = false;
+
+	if (icr & ICR_RESERVED)
+		return -EINVAL;
+	v->plat.lapic.icr = icr & ~ICR_STATUS;
+	if (mode == ICR_FIXED && (icr & ICR_VECTOR) < UV_FIRST_EXT_VECTOR) {
+		v->plat.lapic.esr |= ESR_SEND_ILLEGAL;
+		uv_ipi_count(v, UV_IPI_IGNORED);
+		return 0;
+	}
+	if (mode != ICR_FIXED && mode != ICR_INIT && mode != ICR_STARTUP) {
+		/* NMI, SMI, ExtINT, lowest priority, reserved */
+		uv_ipi_count(v, UV_IPI_IGNORED);
+		return 0;
+	}
+	if (sh == ICR_SELF) {
+		uv_ipi_one(v, v, icr, true);
+		return 0;
+	}
+	for (i = 0; i < p->nr_vcpus; i++) {
+		struct uv_vcpu *t = &p->vcpus[i];
+
+		if (sh == ICR_ALL_BUT_SELF && t == v)
+			continue;
+		if (sh == ICR_DEST_FIELD && !uv_icr_match(t, icr, dest))
+			continue;
+		uv_ipi_one(v, t, icr, t == v);
+		any = true;
+	}
+	if (!any)
+		uv_ipi_count(v, UV_IPI_IGNORED);	/* no vCPU has that APIC ID */
+	return 0;
+}
+
+/*
+ * The runner of @v, before an entry, in process context: take the INIT and
+ * STARTUP other vCPUs sent. INIT: back to the reset state, waiting for a
+ * STARTUP. STARTUP while waiting: real mode at the vector's page. The
+ * executor does not pick a waiting vCPU until something is posted (sched.c).
+ */
+void uv_lapic_take_sipi(struct uv_vcpu *v)
+{
+	int start;
+
+	if (test_and_clear_bit(UV_SIPI_EV_INIT, &v->sipi_ev)) {
+		/* INIT first: with a STARTUP also pending, that one then starts it */
+		uv_platform_reset(v);
+		uv_irq_reset_pending(v);
+		WRITE_ONCE(v->wait_sipi, true);
+		uv_ipi_count(v, UV_IPI_INIT);
+	}
+	start = atomic_xchg(&v->sipi_start, 0);
+	if (!start)
+		return;
+	if (!READ_ONCE(v->wait_sipi)) {
+		uv_ipi_count(v, UV_IPI_IGNORED);	/* Linux sends two: the second is void */
+		return;
+	}
+	memset(&v->regs, 0, sizeof(v->regs));
+	uv_irq_reset_pending(v);
+	uv_vendor->vcpu_sipi(v, start & ICR_VECTOR);
+	WRITE_ONCE(v->wait_sipi, false);
+	uv_ipi_count(v, UV_IPI_STARTUP);
 }
 
 bool uv_lapic_x2apic_msr(u32 msr)
@@ -302,8 +458,7 @@ int uv_lapic_wrmsr(struct uv_vcpu *v, u32 msr, u64 val)
 		l->lvt_cmci = val & LVT_BITS;
 		return 0;
 	case X2APIC_ICR:
-		uv_lapic_icr(v, val);
-		return 0;
+		return uv_lapic_icr(v, val);
 	case X2APIC_LVT0:
 		if ((val & LVT_TIMER_MODE) == LVT_TIMER_MODE)
 			return -EINVAL;		/* mode 11 is reserved */
@@ -329,8 +484,7 @@ int uv_lapic_wrmsr(struct uv_vcpu *v, u32 msr, u64 val)
 	case X2APIC_SELF_IPI:
 		if (val & ~0xffULL)
 			return -EINVAL;
-		if (val >= 16)
-			uv_partition_raise_irq(v->part, val);
+		uv_lapic_self(v, val);
 		return 0;
 	}
 	return -EINVAL;			/* read-only or reserved: #GP */
@@ -387,7 +541,6 @@ void uv_platform_reset(struct uv_vcpu *v)
 	l->eoi_count = 0;
 	pl->kvm_system_time = 0;
 	pl->kvm_wall_clock = 0;
-	pl->boot_ns = ktime_get_ns();
 }
 
 /* No timer may fire once the vCPU is gone or stopped. */

@@ -3,10 +3,12 @@
  * The monitor's interface to the rest of the module (docs/monitor.md).
  *
  * A partition is a set of guest-physical extents backed by host memory that
- * the caller owns (the resource database's pages), one virtual processor
- * pinned to a physical CPU, and a console buffer. The monitor never allocates
- * or frees partition memory and makes no placement decision: the caller
- * chooses the extents and the CPU, the monitor confines the guest to them.
+ * the caller owns (the resource database's pages), 1..UV_MAX_VCPUS virtual
+ * processors, each pinned to its own physical CPU, and a console buffer. The
+ * monitor never allocates or frees partition memory and makes no placement
+ * decision: the caller chooses the extents and the CPUs, the monitor
+ * confines the guest to them. vCPU 0 starts at the entry; the others wait
+ * for an INIT/STARTUP from the guest (docs/guest-platform.md, SMP).
  *
  * Life of a partition:
  *
@@ -104,6 +106,15 @@ enum uv_exit_stat {
  * struct uv_partition_status - a consistent snapshot (uv_partition_get_status)
  * @state:	enum uv_part_state
  * @cpu:	physical CPU of vCPU 0
+ * @nr_vcpus:	virtual processors
+ * @vcpus_started: of those, running guest code (vCPU 0 and every AP that
+ *		took a STARTUP and no INIT since)
+ * @ipi_fixed:	fixed-vector IPIs delivered between or to the vCPUs, since load
+ * @ipi_init:	INITs taken, since load
+ * @ipi_startup: STARTUPs that started a vCPU, since load
+ * @ipi_ignored: ICR writes that delivered nothing: no such APIC ID, illegal
+ *		vector, NMI/SMI/ExtINT/lowest-priority/reserved modes, INIT or
+ *		STARTUP to itself, STARTUP to a vCPU not waiting for one
  * @exited:	STOPPED by the guest itself (exit port or UV_HC_STOP)
  * @exit_code:	the value the guest gave (when @exited)
  * @exit_how:	UV_PEXITED_*: the path it took (when @exited)
@@ -120,6 +131,12 @@ enum uv_exit_stat {
 struct uv_partition_status {
 	u32 state;
 	int cpu;
+	u32 nr_vcpus;
+	u32 vcpus_started;
+	u64 ipi_fixed;
+	u64 ipi_init;
+	u64 ipi_startup;
+	u64 ipi_ignored;
 	bool exited;
 	u32 exit_code;
 	u32 exit_how;
@@ -133,6 +150,8 @@ struct uv_partition_status {
 	u64 irq_injected;
 };
 
+#define UV_MAX_VCPUS		8
+
 /**
  * struct uv_partition_config - what uv_partition_create() needs
  * @name:	for logs (copied; truncated to 31 characters)
@@ -140,10 +159,13 @@ struct uv_partition_status {
  *		guest-physical space, host memory the caller owns and keeps
  *		until uv_partition_destroy() returns
  * @nr_extents:	number of @extents (1..UV_MAX_EXTENTS)
- * @cpu:	physical CPU that runs vCPU 0
- * @scheduled:	run by @cpu's schedule executor, in the slots uv_sched_set()
- *		gives the partition (the integration); false: on a kernel thread
- *		of its own, outside any schedule (the monitor's tests)
+ * @cpus:	physical CPU that runs each vCPU (distinct): vCPU i on @cpus[i]
+ * @nr_vcpus:	number of vCPUs (1..UV_MAX_VCPUS; 0 counts as 1); more than
+ *		one only with @scheduled
+ * @scheduled:	each vCPU run by its CPU's schedule executor, in the slots
+ *		uv_sched_set() gives the partition there (the integration);
+ *		false: on a kernel thread of its own, outside any schedule (the
+ *		monitor's tests)
  * @console_size: console ring size in bytes, rounded up to a power of two
  *		(0: 64 KiB)
  * @notify:	optional: called on each state change
@@ -153,7 +175,8 @@ struct uv_partition_config {
 	const char *name;
 	const struct uv_guest_extent *extents;
 	unsigned int nr_extents;
-	int cpu;
+	int cpus[UV_MAX_VCPUS];
+	unsigned int nr_vcpus;
 	bool scheduled;
 	size_t console_size;
 	void (*notify)(struct uv_partition *p, enum uv_part_state state, void *priv);
@@ -211,7 +234,7 @@ size_t uv_partition_console_read(struct uv_partition *p, u64 *pos, char *buf, si
 
 /*
  * Interrupts (irq.c, docs/monitor.md "Interrupts"): make external interrupt
- * @vector pending in the partition's vCPU; the monitor delivers it as soon as
+ * @vector pending in the partition's vCPU 0; the monitor delivers it as soon as
  * the guest can take it (RFLAGS.IF), waking a halted vCPU and forcing a
  * running one out of the guest to do so. Edge-like: no local APIC, no EOI; a
  * vector raised twice before its delivery is delivered once. Any context
@@ -233,8 +256,9 @@ int uv_partition_raise_gsi(struct uv_partition *p, unsigned int gsi);
 
 /*
  * The schedule executor (sched.c, docs/schedule.md). Each CPU with a schedule
- * has one executor thread that runs the current slot's vCPU itself; only
- * partitions created with cfg->scheduled run there. Other partitions run on
+ * has one executor thread that runs the current slot's vCPU itself (the
+ * vCPU of the slot's partition bound to that CPU); only partitions created
+ * with cfg->scheduled run there. Other partitions run on
  * their own kernel threads, outside any schedule.
  */
 #define UV_SCHED_SLOTS		16
@@ -291,7 +315,7 @@ struct uv_sched_info {
 };
 
 /**
- * struct uv_sched_vcpu_stats - one partition's share
+ * struct uv_sched_vcpu_stats - one partition's share of one CPU (uv_sched_get_vcpu)
  * @run_ns:	time in the guest (VMRUN to #VMEXIT), since load
  * @granted:	slots its schedule gave it
  * @slots_run:	of those, slots it entered the guest in
@@ -313,7 +337,7 @@ struct uv_sched_vcpu_stats {
 int uv_sched_set(int cpu, struct uv_partition * const *slot, u64 slot_ns);
 void uv_sched_evict(struct uv_partition *p);
 void uv_sched_get(int cpu, struct uv_sched_info *info);
-void uv_sched_get_vcpu(struct uv_partition *p, struct uv_sched_vcpu_stats *vs);
+void uv_sched_get_vcpu(struct uv_partition *p, int cpu, struct uv_sched_vcpu_stats *vs);
 
 const char *uv_part_state_name(enum uv_part_state state);
 const char *uv_fault_reason_name(enum uv_fault_reason reason);

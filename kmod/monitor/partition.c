@@ -9,6 +9,12 @@
  * of it. Any other vCPU runs on its own kernel thread bound to one physical
  * CPU, outside any schedule (uv_vcpu_thread()).
  *
+ * A partition has 1..UV_MAX_VCPUS vCPUs (p->vcpus[], allocated at create),
+ * each bound to its own CPU; with more than one they are all scheduled.
+ * Lifecycle calls act on every vCPU; a stop or fault of the guest from any
+ * vCPU ends the partition: its slots go idle on every CPU (uv_sched_evict)
+ * and the other vCPUs are kicked out of the guest and marked done.
+ *
  * Either way the guest is entered with interrupts disabled and host interrupts
  * intercepted: a timer tick, an IPI or an NMI forces the guest out at once
  * and the host handles it as soon as the thread re-enables interrupts, so a
@@ -33,6 +39,7 @@
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <asm/msr.h>
 
 #include <linux/ultravisor.h>
 #include <linux/ultravisor_hypercall.h>
@@ -132,6 +139,26 @@ static enum uv_part_state uv_state(struct uv_partition *p)
 
 #define UV_LIVE		(BIT(UV_PART_RUNNING) | BIT(UV_PART_PAUSED))
 
+static void uv_vcpu_kick(struct uv_vcpu *v);
+
+/*
+ * The partition ended itself from one vCPU: every other scheduled vCPU
+ * stops entering the guest (UV_REQ_DONE) and leaves it now if it is in.
+ */
+static void uv_partition_end_vcpus(struct uv_partition *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_vcpus; i++) {
+		struct uv_vcpu *v = &p->vcpus[i];
+
+		if (!v->scheduled)
+			continue;	/* its own thread ends on its own exit */
+		set_bit(UV_REQ_DONE, &v->requests);
+		uv_vcpu_kick(v);
+	}
+}
+
 /* The guest stopped itself with @code (exit port, UV_HC_STOP). vCPU thread. */
 void uv_partition_exited(struct uv_partition *p, u32 code, u32 how)
 {
@@ -149,6 +176,7 @@ void uv_partition_exited(struct uv_partition *p, u32 code, u32 how)
 	spin_unlock_irqrestore(&p->state_lock, flags);
 	if (changed) {
 		uv_sched_evict(p);
+		uv_partition_end_vcpus(p);
 		pr_info("partition %s stopped: exit code %u (%s)\n", p->name, code,
 			uv_exit_how_name(how));
 		uv_notify(p, UV_PART_STOPPED);
@@ -171,6 +199,7 @@ void uv_partition_faulted(struct uv_partition *p, const struct uv_fault *f)
 	if (!changed)
 		return;
 	uv_sched_evict(p);
+	uv_partition_end_vcpus(p);
 	if (f->reason == UV_FAULT_NPF)
 		pr_info("partition %s faulted: %s: %s%s%s access to gpa %#llx outside its memory at rip %#llx\n",
 			p->name, uv_fault_reason_name(f->reason),
@@ -219,6 +248,17 @@ void uv_vcpu_host_fault(struct uv_vcpu *v)
 	uv_partition_faulted(v->part, &f);
 }
 
+/* The vCPU of @p that @cpu runs, or NULL. Any context (the array is fixed). */
+struct uv_vcpu *uv_vcpu_on_cpu(struct uv_partition *p, int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_vcpus; i++)
+		if (p->vcpus[i].cpu == cpu)
+			return &p->vcpus[i];
+	return NULL;
+}
+
 static int uv_vcpu_thread(void *data)
 {
 	struct uv_vcpu *v = data;
@@ -248,6 +288,7 @@ static int uv_vcpu_thread(void *data)
 			continue;
 		}
 		cond_resched();
+		uv_lapic_take_sipi(v);
 
 		local_irq_disable();
 		if (READ_ONCE(v->requests) || need_resched() || kthread_should_stop()) {
@@ -286,6 +327,9 @@ bool uv_vcpu_exec(struct uv_vcpu *v)
 {
 	u64 t_in, t_out;
 
+	uv_lapic_take_sipi(v);
+	if (READ_ONCE(v->wait_sipi))
+		return false;	/* the executor leaves it alone until a STARTUP */
 	local_irq_disable();
 	if (READ_ONCE(v->requests) || need_resched() || !uv_sched_may_run(v)) {
 		local_irq_enable();
@@ -312,22 +356,93 @@ bool uv_vcpu_exec(struct uv_vcpu *v)
 	return true;
 }
 
+/* The CPUs of @cfg: each possible, no two the same; the number of vCPUs, or -EINVAL. */
+static int uv_config_vcpus(const struct uv_partition_config *cfg)
+{
+	unsigned int n = cfg->nr_vcpus ? cfg->nr_vcpus : 1, i, j;
+
+	if (n > UV_MAX_VCPUS || (n > 1 && !cfg->scheduled))
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		int cpu = cfg->cpus[i];
+
+		if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (cfg->cpus[j] == cpu)
+				return -EINVAL;
+	}
+	return n;
+}
+
+static void uv_vcpus_free(struct uv_partition *p, unsigned int created)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_vcpus; i++) {
+		struct uv_vcpu *v = &p->vcpus[i];
+
+		uv_platform_stop(v);
+		if (i < created)
+			uv_vendor->vcpu_destroy(v);
+		kfree(v->hc_buf);
+	}
+	kfree(p->vcpus);
+	p->vcpus = NULL;
+}
+
+static int uv_vcpus_create(struct uv_partition *p, const struct uv_partition_config *cfg,
+			   unsigned int n)
+{
+	unsigned int i;
+	int ret;
+
+	p->vcpus = kcalloc(n, sizeof(*p->vcpus), GFP_KERNEL);
+	if (!p->vcpus)
+		return -ENOMEM;
+	p->nr_vcpus = n;
+	for (i = 0; i < n; i++) {
+		struct uv_vcpu *v = &p->vcpus[i];
+
+		v->part = p;
+		v->idx = i;
+		v->cpu = cfg->cpus[i];
+		v->scheduled = cfg->scheduled;
+		init_waitqueue_head(&v->wq);
+		uv_irq_init(v);
+		uv_platform_init(v, i);
+	}
+	for (i = 0; i < n; i++) {
+		struct uv_vcpu *v = &p->vcpus[i];
+
+		v->hc_buf = kmalloc(UV_HC_CONSOLE_MAX, GFP_KERNEL);
+		ret = v->hc_buf ? uv_vendor->vcpu_create(v) : -ENOMEM;
+		if (ret) {
+			uv_vcpus_free(p, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 /**
  * uv_partition_create - a partition over the caller's memory extents
  *
  * Returns the partition in state CREATED, or an ERR_PTR: -EINVAL for bad
- * extents or CPU, -ENOMEM, -ENODEV if the monitor is not initialized.
+ * extents or CPUs, -ENOMEM, -ENODEV if the monitor is not initialized.
  */
 struct uv_partition *uv_partition_create(const struct uv_partition_config *cfg)
 {
 	struct uv_partition *p;
-	struct uv_vcpu *v;
-	int ret;
+	int ret, n;
 
 	if (!uv_vendor)
 		return ERR_PTR(-ENODEV);
-	if (!cfg || cfg->cpu < 0 || cfg->cpu >= nr_cpu_ids || !cpu_possible(cfg->cpu))
+	if (!cfg)
 		return ERR_PTR(-EINVAL);
+	n = uv_config_vcpus(cfg);
+	if (n < 0)
+		return ERR_PTR(n);
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
@@ -340,13 +455,6 @@ struct uv_partition *uv_partition_create(const struct uv_partition_config *cfg)
 	p->priv = cfg->priv;
 	uv_uart_reset(&p->uart);
 	uv_ioapic_init(&p->ioapic);
-	v = &p->vcpu;
-	v->part = p;
-	v->cpu = cfg->cpu;
-	v->scheduled = cfg->scheduled;
-	init_waitqueue_head(&v->wq);
-	uv_irq_init(v);
-	uv_platform_init(v, 0);
 
 	ret = uv_mem_setup(p, cfg->extents, cfg->nr_extents);
 	if (ret)
@@ -357,19 +465,12 @@ struct uv_partition *uv_partition_create(const struct uv_partition_config *cfg)
 	ret = uv_console_init(&p->console, cfg->console_size);
 	if (ret)
 		goto err_npt;
-	v->hc_buf = kmalloc(UV_HC_CONSOLE_MAX, GFP_KERNEL);
-	if (!v->hc_buf) {
-		ret = -ENOMEM;
-		goto err_console;
-	}
-	ret = uv_vendor->vcpu_create(v);
+	ret = uv_vcpus_create(p, cfg, n);
 	if (ret)
-		goto err_hc;
+		goto err_console;
 	atomic64_inc(&uv_nr_partitions);
 	return p;
 
-err_hc:
-	kfree(v->hc_buf);
 err_console:
 	uv_console_free(&p->console);
 err_npt:
@@ -381,35 +482,49 @@ err_free:
 	return ERR_PTR(ret);
 }
 
-/* End the vCPU's run: its thread, or the executor's hold on it; lock held. */
+/* Between start and stop (every vCPU is, or none). */
+static bool uv_started(struct uv_partition *p)
+{
+	return p->vcpus[0].started;
+}
+
+/* End the vCPUs' runs: their threads, or the executors' hold on them; lock held. */
 static void uv_partition_reap(struct uv_partition *p)
 {
-	struct uv_vcpu *v = &p->vcpu;
+	unsigned int i;
 
 	uv_sched_evict(p);
-	if (!v->started)
+	if (!uv_started(p))
 		return;
-	set_bit(UV_REQ_STOP, &v->requests);
-	uv_vcpu_kick(v);
-	WRITE_ONCE(v->started, false);
-	if (!v->thread) {
-		uv_sched_release(v);
-		uv_platform_stop(v);	/* its deadline timer must not fire any more */
-		return;
+	for (i = 0; i < p->nr_vcpus; i++) {
+		struct uv_vcpu *v = &p->vcpus[i];
+
+		set_bit(UV_REQ_STOP, &v->requests);
+		uv_vcpu_kick(v);
+		WRITE_ONCE(v->started, false);
 	}
-	kthread_stop(v->thread);
-	uv_platform_stop(v);
-	put_task_struct(v->thread);
-	v->thread = NULL;
-	atomic64_dec(&uv_nr_threads);
+	for (i = 0; i < p->nr_vcpus; i++) {
+		struct uv_vcpu *v = &p->vcpus[i];
+
+		if (!v->thread) {
+			uv_sched_release(v);
+			uv_platform_stop(v);	/* its deadline timer must not fire any more */
+			continue;
+		}
+		kthread_stop(v->thread);
+		uv_platform_stop(v);
+		put_task_struct(v->thread);
+		v->thread = NULL;
+		atomic64_dec(&uv_nr_threads);
+	}
 }
 
 /**
  * uv_partition_destroy - stop the partition and free everything the monitor holds
  *
  * Afterwards no CPU can reach the extents through this partition any more
- * (its thread is gone, its ASID is never reused without a TLB flush), and
- * the caller may reuse their memory.
+ * (its threads are gone, its ASIDs are never reused without a TLB flush),
+ * and the caller may reuse their memory.
  */
 void uv_partition_destroy(struct uv_partition *p)
 {
@@ -418,9 +533,7 @@ void uv_partition_destroy(struct uv_partition *p)
 	mutex_lock(&p->lock);
 	uv_partition_reap(p);
 	mutex_unlock(&p->lock);
-	uv_platform_stop(&p->vcpu);
-	uv_vendor->vcpu_destroy(&p->vcpu);
-	kfree(p->vcpu.hc_buf);
+	uv_vcpus_free(p, p->nr_vcpus);
 	uv_console_free(&p->console);
 	uv_npt_free(&p->npt);
 	uv_mem_teardown(p);
@@ -428,25 +541,40 @@ void uv_partition_destroy(struct uv_partition *p)
 	atomic64_dec(&uv_nr_partitions);
 }
 
-/* Fresh vCPU at @boot (ESI = @esi), counters cleared, state LOADED. Lock held, no thread. */
+/*
+ * Fresh vCPUs, counters cleared, state LOADED: vCPU 0 at @boot (ESI =
+ * @esi), the others waiting for an INIT and STARTUP. Lock held, not started.
+ */
 static void uv_partition_enter_loaded(struct uv_partition *p, const struct uv_boot_state *boot,
 				      u32 esi)
 {
-	struct uv_vcpu *v = &p->vcpu;
 	unsigned long flags;
+	unsigned int i, j;
 
-	memset(&v->regs, 0, sizeof(v->regs));
-	memset(v->stats, 0, sizeof(v->stats));
-	v->run_ns = 0;
-	v->halted = false;
-	v->mtrr_def_type = 0;
-	uv_irq_reset(v);
-	uv_platform_reset(v);
-	uv_vendor->vcpu_reset(v, boot);
-	v->regs.rsi = esi;
+	p->boot_ns = ktime_get_ns();
+	p->boot_tsc = rdtsc();
+	for (i = 0; i < p->nr_vcpus; i++) {
+		struct uv_vcpu *v = &p->vcpus[i];
+
+		memset(&v->regs, 0, sizeof(v->regs));
+		memset(v->stats, 0, sizeof(v->stats));
+		for (j = 0; j < UV_IPI_NR; j++)
+			atomic64_set(&v->ipi_stats[j], 0);
+		v->run_ns = 0;
+		v->halted = false;
+		v->mtrr_def_type = 0;
+		v->sipi_ev = 0;
+		atomic_set(&v->sipi_start, 0);
+		v->wait_sipi = i > 0;
+		uv_irq_reset(v);
+		uv_platform_reset(v);
+		uv_vendor->vcpu_reset(v, boot);
+		if (i == 0)
+			v->regs.rsi = esi;
+	}
 	uv_uart_reset(&p->uart);
 	uv_ioapic_reset(&p->ioapic);
-	WRITE_ONCE(p->pm_ignored, 0);
+	atomic64_set(&p->pm_ignored, 0);
 	spin_lock_irqsave(&p->state_lock, flags);
 	p->state = UV_PART_LOADED;
 	p->exited = false;
@@ -460,7 +588,7 @@ static void uv_partition_enter_loaded(struct uv_partition *p, const struct uv_bo
 /**
  * uv_partition_load_multiboot - load a Multiboot ELF image; state becomes LOADED
  *
- * Allowed when no vCPU thread runs (CREATED, LOADED, STOPPED, FAULTED after
+ * Allowed when no vCPU runs (CREATED, LOADED, STOPPED, FAULTED after
  * uv_partition_stop()). The image is only read. Errors: -EBUSY (running),
  * -ENOEXEC (not an ELF Multiboot image), -EOPNOTSUPP (asks for what we don't
  * offer), -EFAULT (a segment or the boot information outside partition
@@ -474,7 +602,7 @@ int uv_partition_load_multiboot(struct uv_partition *p, const void *image, size_
 
 	mutex_lock(&p->lock);
 	ret = -EBUSY;
-	if (p->vcpu.started)
+	if (uv_started(p))
 		goto out;
 	ret = uv_multiboot_load(p, image, len, cmdline, &boot);
 	if (ret)
@@ -489,9 +617,9 @@ out:
  * uv_partition_set_entry - the image is in memory already: set the entry; LOADED
  *
  * For an image the caller wrote into partition memory itself (the command
- * daemon, through a Boot channel). Allowed when the vCPU does not run; the
+ * daemon, through a Boot channel). Allowed when the vCPUs do not run; the
  * caller has checked @es->eip against the partition's memory (a bad one only
- * faults the guest). -EBUSY if the vCPU runs (started).
+ * faults the guest). -EBUSY if they run (started).
  */
 int uv_partition_set_entry(struct uv_partition *p, const struct uv_entry_state *es)
 {
@@ -499,7 +627,7 @@ int uv_partition_set_entry(struct uv_partition *p, const struct uv_entry_state *
 	int ret = -EBUSY;
 
 	mutex_lock(&p->lock);
-	if (!p->vcpu.started) {
+	if (!uv_started(p)) {
 		uv_partition_enter_loaded(p, &boot, es->esi);
 		ret = 0;
 	}
@@ -507,48 +635,62 @@ int uv_partition_set_entry(struct uv_partition *p, const struct uv_entry_state *
 	return ret;
 }
 
-/*
- * LOADED -> RUNNING: hand the vCPU to its CPU's executor (it runs in the
- * slots the schedule gives it), or start its own thread.
- */
-int uv_partition_start(struct uv_partition *p)
+/* Start @v on its own kernel thread (not scheduled). Lock held. */
+static int uv_vcpu_start_thread(struct uv_vcpu *v)
 {
-	struct uv_vcpu *v = &p->vcpu;
 	struct task_struct *t;
-	int ret = 0;
 
-	mutex_lock(&p->lock);
-	if (uv_state(p) != UV_PART_LOADED || v->started) {
-		ret = -EINVAL;
-		goto out;
-	}
-	if (!cpu_online(v->cpu)) {
-		ret = -ENODEV;
-		goto out;
-	}
-	v->requests = 0;
-	if (v->scheduled) {
-		ret = uv_sched_attach(v);
-		if (ret)
-			goto out;
-		WRITE_ONCE(v->started, true);
-		uv_set_state(p, BIT(UV_PART_LOADED), UV_PART_RUNNING);
-		uv_sched_wake(v);
-		uv_notify(p, UV_PART_RUNNING);
-		goto out;
-	}
-	t = kthread_create(uv_vcpu_thread, v, "uv/%s", p->name);
-	if (IS_ERR(t)) {
-		ret = PTR_ERR(t);
-		goto out;
-	}
+	t = kthread_create(uv_vcpu_thread, v, "uv/%s", v->part->name);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
 	get_task_struct(t);
 	kthread_bind(t, v->cpu);
 	v->thread = t;
 	v->started = true;
 	atomic64_inc(&uv_nr_threads);
-	uv_set_state(p, BIT(UV_PART_LOADED), UV_PART_RUNNING);
 	wake_up_process(t);
+	return 0;
+}
+
+/*
+ * LOADED -> RUNNING: hand each vCPU to its CPU's executor (it runs in the
+ * slots the schedule gives the partition there), or start its own thread.
+ */
+int uv_partition_start(struct uv_partition *p)
+{
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&p->lock);
+	if (uv_state(p) != UV_PART_LOADED || uv_started(p)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (i = 0; i < p->nr_vcpus; i++) {
+		if (!cpu_online(p->vcpus[i].cpu)) {
+			ret = -ENODEV;
+			goto out;
+		}
+		p->vcpus[i].requests = 0;
+	}
+	if (!p->vcpus[0].scheduled) {	/* one vCPU (uv_config_vcpus) */
+		ret = uv_vcpu_start_thread(&p->vcpus[0]);
+		if (ret)
+			goto out;
+		uv_set_state(p, BIT(UV_PART_LOADED), UV_PART_RUNNING);
+		uv_notify(p, UV_PART_RUNNING);
+		goto out;
+	}
+	for (i = 0; i < p->nr_vcpus; i++) {
+		ret = uv_sched_attach(&p->vcpus[i]);
+		if (ret)
+			goto out;
+	}
+	for (i = 0; i < p->nr_vcpus; i++)
+		WRITE_ONCE(p->vcpus[i].started, true);
+	uv_set_state(p, BIT(UV_PART_LOADED), UV_PART_RUNNING);
+	for (i = 0; i < p->nr_vcpus; i++)
+		uv_sched_wake(&p->vcpus[i]);
 	uv_notify(p, UV_PART_RUNNING);
 out:
 	mutex_unlock(&p->lock);
@@ -556,12 +698,12 @@ out:
 }
 
 /*
- * RUNNING -> PAUSED. Returns when the vCPU is out of the guest and waiting
- * (normally within one world switch), or -ETIMEDOUT after a second.
+ * RUNNING -> PAUSED. Returns when every vCPU is out of the guest and
+ * waiting (normally within one world switch), or -ETIMEDOUT after a second.
  */
 int uv_partition_pause(struct uv_partition *p)
 {
-	struct uv_vcpu *v = &p->vcpu;
+	unsigned int i;
 	int ret = 0;
 
 	mutex_lock(&p->lock);
@@ -571,11 +713,14 @@ int uv_partition_pause(struct uv_partition *p)
 		ret = -EINVAL;
 		goto out;
 	}
-	set_bit(UV_REQ_PAUSE, &v->requests);
-	uv_vcpu_kick(v);
-	if (v->scheduled) {
-		/* the executor does not pick it with the bit set */
-		uv_sched_release(v);
+	for (i = 0; i < p->nr_vcpus; i++) {
+		set_bit(UV_REQ_PAUSE, &p->vcpus[i].requests);
+		uv_vcpu_kick(&p->vcpus[i]);
+	}
+	if (p->vcpus[0].scheduled) {
+		/* the executors do not pick them with the bit set */
+		for (i = 0; i < p->nr_vcpus; i++)
+			uv_sched_release(&p->vcpus[i]);
 		if (uv_set_state(p, BIT(UV_PART_RUNNING), UV_PART_PAUSED))
 			uv_notify(p, UV_PART_PAUSED);
 		goto out;
@@ -590,7 +735,7 @@ out:
 /* PAUSED -> RUNNING */
 int uv_partition_resume(struct uv_partition *p)
 {
-	struct uv_vcpu *v = &p->vcpu;
+	unsigned int i;
 	int ret = 0;
 
 	mutex_lock(&p->lock);
@@ -598,28 +743,33 @@ int uv_partition_resume(struct uv_partition *p)
 		ret = -EINVAL;
 		goto out;
 	}
-	clear_bit(UV_REQ_PAUSE, &v->requests);
+	for (i = 0; i < p->nr_vcpus; i++)
+		clear_bit(UV_REQ_PAUSE, &p->vcpus[i].requests);
 	if (uv_set_state(p, BIT(UV_PART_PAUSED), UV_PART_RUNNING))
 		uv_notify(p, UV_PART_RUNNING);
-	wake_up_all(&v->wq);
-	if (v->scheduled)
-		uv_sched_wake(v);
+	for (i = 0; i < p->nr_vcpus; i++) {
+		struct uv_vcpu *v = &p->vcpus[i];
+
+		wake_up_all(&v->wq);
+		if (v->scheduled)
+			uv_sched_wake(v);
+	}
 out:
 	mutex_unlock(&p->lock);
 	return ret;
 }
 
 /*
- * RUNNING or PAUSED -> STOPPED; the vCPU thread is gone when this returns.
- * On a partition that already stopped or faulted by itself, it only ends the
- * thread (state and exit code stay).
+ * RUNNING or PAUSED -> STOPPED; no vCPU runs when this returns. On a
+ * partition that already stopped or faulted by itself, it only ends the
+ * vCPUs' runs (state and exit code stay).
  */
 int uv_partition_stop(struct uv_partition *p)
 {
 	int ret = 0;
 
 	mutex_lock(&p->lock);
-	if (!p->vcpu.started) {
+	if (!uv_started(p)) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -634,7 +784,7 @@ out:
 void uv_partition_get_status(struct uv_partition *p, struct uv_partition_status *st)
 {
 	unsigned long flags;
-	unsigned int i;
+	unsigned int i, j;
 
 	memset(st, 0, sizeof(*st));
 	spin_lock_irqsave(&p->state_lock, flags);
@@ -644,15 +794,26 @@ void uv_partition_get_status(struct uv_partition *p, struct uv_partition_status 
 	st->exit_how = p->exit_how;
 	st->fault = p->fault;
 	spin_unlock_irqrestore(&p->state_lock, flags);
-	st->cpu = p->vcpu.cpu;
-	for (i = 0; i < UV_STAT_NR; i++)
-		st->exits[i] = READ_ONCE(p->vcpu.stats[i]);
+	st->cpu = p->vcpus[0].cpu;
+	st->nr_vcpus = p->nr_vcpus;
+	for (j = 0; j < p->nr_vcpus; j++) {
+		struct uv_vcpu *v = &p->vcpus[j];
+
+		if (!READ_ONCE(v->wait_sipi))
+			st->vcpus_started++;
+		for (i = 0; i < UV_STAT_NR; i++)
+			st->exits[i] += READ_ONCE(v->stats[i]);
+		st->irq_raised += atomic64_read(&v->irq_raised);
+		st->irq_injected += READ_ONCE(v->irq_injected);
+		st->ipi_fixed += atomic64_read(&v->ipi_stats[UV_IPI_FIXED]);
+		st->ipi_init += atomic64_read(&v->ipi_stats[UV_IPI_INIT]);
+		st->ipi_startup += atomic64_read(&v->ipi_stats[UV_IPI_STARTUP]);
+		st->ipi_ignored += atomic64_read(&v->ipi_stats[UV_IPI_IGNORED]);
+	}
 	st->console_bytes = uv_console_bytes(&p->console);
 	st->npt_levels = p->npt.levels;
 	st->npt_pages = p->npt.nr_pages;
-	st->irq_raised = atomic64_read(&p->vcpu.irq_raised);
-	st->irq_injected = READ_ONCE(p->vcpu.irq_injected);
-	st->pm_ignored = READ_ONCE(p->pm_ignored);
+	st->pm_ignored = atomic64_read(&p->pm_ignored);
 }
 
 /**

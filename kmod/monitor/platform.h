@@ -39,7 +39,6 @@ struct uv_platform {
 	struct uv_lapic lapic;
 	u64 kvm_system_time;		/* MSR_KVM_SYSTEM_TIME_NEW as written */
 	u64 kvm_wall_clock;		/* MSR_KVM_WALL_CLOCK_NEW as written */
-	u64 boot_ns;			/* host monotonic ns at kvmclock's 0 */
 	u32 apic_id;
 };
 

@@ -117,14 +117,16 @@ static ktime_t uv_sched_begin_run(struct uv_sched *e)
 {
 	struct uv_partition *p = e->cur[e->slot];
 	unsigned int j = e->slot + 1;
+	struct uv_vcpu *v;
 
 	while (j < UV_SCHED_SLOTS && e->cur[j] == p)
 		j++;
 	e->run_end = j;
 	e->seq++;
 	e->kick++;
-	if (p)	/* still in the guest from the last run: it has entered this one too */
-		p->vcpu.entered = p->vcpu.in_guest;
+	v = p ? uv_vcpu_on_cpu(p, e->cpu) : NULL;
+	if (v)	/* still in the guest from the last run: it has entered this one too */
+		v->entered = v->in_guest;
 	wake_up(&e->wq);
 	return ktime_add_ns(e->cycle_start, e->slot_ns * j);
 }
@@ -135,7 +137,7 @@ static void uv_sched_note_swap(struct uv_sched *e, struct uv_partition * const *
 	unsigned int i;
 
 	for (i = 0; i < UV_SCHED_SLOTS; i++) {
-		struct uv_vcpu *v = t[i] ? &t[i]->vcpu : NULL;
+		struct uv_vcpu *v = t[i] ? uv_vcpu_on_cpu(t[i], e->cpu) : NULL;
 
 		if (!v || v->hist_cycle[1] == e->st.cycles + 1)
 			continue;
@@ -151,6 +153,7 @@ static enum hrtimer_restart uv_sched_fire(struct hrtimer *t)
 	struct uv_sched *e = container_of(t, struct uv_sched, timer);
 	enum hrtimer_restart ret = HRTIMER_RESTART;
 	struct uv_partition *p;
+	struct uv_vcpu *v;
 	unsigned long flags;
 	unsigned int n;
 	ktime_t end;
@@ -165,12 +168,13 @@ static enum hrtimer_restart uv_sched_fire(struct hrtimer *t)
 	p = e->cur[e->slot];
 	e->prev = p;
 	n = e->run_end - e->slot;
-	if (p) {
-		p->vcpu.granted += n;
-		if (p->vcpu.entered)
-			p->vcpu.slots_run += n;
+	v = p ? uv_vcpu_on_cpu(p, e->cpu) : NULL;
+	if (v) {
+		v->granted += n;
+		if (v->entered)
+			v->slots_run += n;
 		else
-			p->vcpu.slots_missed += n;
+			v->slots_missed += n;
 	} else {
 		e->st.idle_slots += n;
 	}
@@ -234,7 +238,8 @@ static void uv_sched_start_fn(void *info)
 /**
  * uv_sched_set - give CPU @cpu a new schedule
  * @slot:	owner of each of the 16 slots; NULL is idle. A partition must
- *		have its vCPU on @cpu (others are treated as idle).
+ *		have a vCPU on @cpu (others are treated as idle): that vCPU
+ *		runs in its slots here.
  * @slot_ns:	slot length
  *
  * A CPU that executes a schedule takes the new one at the next wrap of its
@@ -252,7 +257,7 @@ int uv_sched_set(int cpu, struct uv_partition * const *slot, u64 slot_ns)
 	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu) || !slot_ns)
 		return -EINVAL;
 	for (i = 0; i < UV_SCHED_SLOTS; i++)
-		t[i] = slot[i] && slot[i]->vcpu.cpu == cpu ? slot[i] : NULL;
+		t[i] = slot[i] && uv_vcpu_on_cpu(slot[i], cpu) ? slot[i] : NULL;
 	e = uv_sched_of(cpu);
 	spin_lock_irqsave(&e->lock, flags);
 	if (e->active && !memcmp(e->cur, t, sizeof(t)) && e->slot_ns == slot_ns) {
@@ -273,16 +278,16 @@ int uv_sched_set(int cpu, struct uv_partition * const *slot, u64 slot_ns)
 	return 0;
 }
 
-/* Replace @p's slots by idle in the running and the pending schedule, now. */
-void uv_sched_evict(struct uv_partition *p)
+/* Replace @p's slots by idle in the running and the pending schedule of @cpu. */
+static void uv_sched_evict_cpu(struct uv_partition *p, int cpu)
 {
 	struct uv_sched *e;
 	unsigned long flags;
 	unsigned int i;
 
-	if (p->vcpu.cpu < 0 || p->vcpu.cpu >= nr_cpu_ids)
+	if (cpu < 0 || cpu >= nr_cpu_ids)
 		return;
-	e = uv_sched_of(p->vcpu.cpu);
+	e = uv_sched_of(cpu);
 	spin_lock_irqsave(&e->lock, flags);
 	if (e->prev == p)
 		e->prev = NULL;
@@ -295,13 +300,25 @@ void uv_sched_evict(struct uv_partition *p)
 	spin_unlock_irqrestore(&e->lock, flags);
 }
 
+/* Replace @p's slots by idle on every CPU of its vCPUs, now. */
+void uv_sched_evict(struct uv_partition *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nr_vcpus; i++)
+		uv_sched_evict_cpu(p, p->vcpus[i].cpu);
+}
+
 /* Lock held: the vCPU the current slot names, if the executor may run it now. */
 static struct uv_vcpu *uv_sched_owner(struct uv_sched *e)
 {
 	struct uv_partition *p = e->active ? e->cur[e->slot] : NULL;
-	struct uv_vcpu *v = p ? &p->vcpu : NULL;
+	struct uv_vcpu *v = p ? uv_vcpu_on_cpu(p, e->cpu) : NULL;
 
 	if (!v || !READ_ONCE(v->started) || READ_ONCE(v->requests))
+		return NULL;
+	/* waiting for SIPI (lapic.c): nothing to run until a STARTUP or INIT comes */
+	if (READ_ONCE(v->wait_sipi) && !READ_ONCE(v->sipi_ev) && !atomic_read(&v->sipi_start))
 		return NULL;
 	if (v->halted && v->halt_seq == e->seq)
 		return NULL;	/* halted in this run: the rest of it is Linux's */
@@ -561,15 +578,18 @@ void uv_sched_get(int cpu, struct uv_sched_info *info)
 	spin_unlock_irqrestore(&e->lock, flags);
 }
 
-/* A partition's schedule counters, consistent with its CPU's. */
-void uv_sched_get_vcpu(struct uv_partition *p, struct uv_sched_vcpu_stats *vs)
+/*
+ * A partition's schedule counters on @cpu (its vCPU there; -1: vCPU 0's
+ * CPU), consistent with that CPU's. All zero if no vCPU of @p runs there.
+ */
+void uv_sched_get_vcpu(struct uv_partition *p, int cpu, struct uv_sched_vcpu_stats *vs)
 {
-	struct uv_vcpu *v = &p->vcpu;
+	struct uv_vcpu *v = cpu < 0 ? &p->vcpus[0] : uv_vcpu_on_cpu(p, cpu);
 	struct uv_sched *e;
 	unsigned long flags;
 
 	memset(vs, 0, sizeof(*vs));
-	if (v->cpu < 0 || v->cpu >= nr_cpu_ids)
+	if (!v || v->cpu < 0 || v->cpu >= nr_cpu_ids)
 		return;
 	e = uv_sched_of(v->cpu);
 	spin_lock_irqsave(&e->lock, flags);

@@ -106,6 +106,8 @@ struct uv_boot_state {
  *		in @v->part->npt
  * @vcpu_destroy: free it
  * @vcpu_reset:	set the architectural state for @boot
+ * @vcpu_sipi:	the state a STARTUP IPI with @vector gives (INIT state, then
+ *		real mode: CS selector @vector << 8, base @vector << 12, IP 0)
  * @vcpu_run:	one guest entry and exit, IRQs off on entry and on return;
  *		calls uv_irq_enter() right before and uv_irq_leave() right after
  *		the world switch;
@@ -136,6 +138,7 @@ struct uv_vendor_ops {
 	int (*vcpu_create)(struct uv_vcpu *v);
 	void (*vcpu_destroy)(struct uv_vcpu *v);
 	void (*vcpu_reset)(struct uv_vcpu *v, const struct uv_boot_state *boot);
+	void (*vcpu_sipi)(struct uv_vcpu *v, u8 vector);
 	void (*vcpu_run)(struct uv_vcpu *v);
 	void (*decode_exit)(struct uv_vcpu *v, struct uv_exit *e);
 	bool (*inject_exception)(struct uv_vcpu *v, u8 vector, bool has_error, u32 error);

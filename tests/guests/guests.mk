@@ -23,7 +23,7 @@ $(BUILD)/guests/%.elf: $(GUEST_DIR)/%.c $(GUEST_DEPS)
 
 # Guests that drive a console channel also link the virtio-console driver
 # (tests/guests/lib/virtio_console.c) and the interrupt support (lib/irq.c).
-GUEST_CON    := conwrite conecho conhostile conirq x2apic
+GUEST_CON    := conwrite conecho conhostile conirq x2apic smpipi
 GUEST_CON_LIB := $(GUEST_DIR)/lib/virtio_console.c $(GUEST_DIR)/lib/irq.c $(GUEST_DIR)/lib/irq_stubs.S
 $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_CON)): $(BUILD)/guests/%.elf: $(GUEST_DIR)/%.c \
 		$(GUEST_DEPS) $(GUEST_CON_LIB) $(GUEST_DIR)/lib/virtio_console.h $(GUEST_DIR)/lib/irq.h \

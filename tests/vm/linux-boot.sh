@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # vmtest: timeout=400
 # The stock Debian vmlinuz (the package the emulated host runs, unmodified) boots in a
-# 1-vCPU, 256 MiB partition created through ultra-commandd: `partition create --kernel
+# 2-vCPU, 256 MiB partition created through ultra-commandd (--processors 2: one vCPU on
+# each CPU of the emulated host, the MADT lists two x2APICs): `partition create --kernel
 # --initrd --cmdline` sends the bzImage, its initramfs (tests/guests/linux) and the
 # command line through the partition's Boot channel (the daemon's Linux loader: 32-bit
 # boot protocol, e820 map, ACPI tables). Started, the guest's console shows the kernel
-# log and then the first line of the initramfs's /init; /init counts 1 processor, sees
-# kvm-clock, and ends with `poweroff -f`: the kernel powers off through ACPI S5 (the
+# log and then the first line of the initramfs's /init; Linux started its second CPU
+# with INIT and STARTUP IPIs (real-mode trampoline), /init counts 2 processors, both
+# online, sees kvm-clock, and ends with `poweroff -f`: the kernel powers off through ACPI S5 (the
 # DSDT's \_S5, the FADT's sleep control register), which stops the partition with exit
 # code 0, shown as a power-off by `partition status`/`show` and the event. The guest's log
 # has no WARNING/BUG/Oops/panic/Call Trace/unchecked MSR line; the host is fine (the
@@ -25,7 +27,7 @@ trap lcleanup EXIT
 CMDLINE="console=ttyS0 earlycon=uart8250,io,0x3f8 pci=off 8250.nr_uarts=1"
 load
 cmdd_start
-out=$(ultractl partition create linux --mem 256M --kernel /guests/linux/vmlinuz \
+out=$(ultractl partition create linux --mem 256M --processors 2 --kernel /guests/linux/vmlinuz \
 	--initrd /guests/linux/initramfs.cpio.gz --cmdline "$CMDLINE") || fail "create failed: $out"
 echo "$out"
 check "created with the kernel loaded through a Boot channel" \
@@ -61,7 +63,11 @@ check "the x2APIC came from the platform" has "$con" 'x2apic: enabled by BIOS, s
 check "the TSC frequency came from kvmclock, not a calibration" has "$con" 'kvm-clock: Using msrs 4b564d01 and 4b564d00'
 check "the deadline timer is in use" has "$con" 'TSC deadline timer available'
 check "/init's first line on the console" has "$con" '^uv-linux-guest: /init started$'
-check "/proc/cpuinfo counts 1 processor" has "$con" '^uv-linux-guest: processors 1$'
+check "/proc/cpuinfo counts 2 processors" has "$con" '^uv-linux-guest: processors 2$'
+check "both CPUs online" has "$con" '^uv-linux-guest: online 0-1$'
+check "the kernel brought the AP up" has "$con" 'smp: Brought up 1 node, 2 CPUs'
+check "the partition has 2 vCPUs, both started" \
+	[ "$(part_field linux vcpus)/$(part_field linux vcpus_started)" = 2/2 ]
 check "/init ran to its end" has "$con" '^uv-linux-guest: done$'
 check "stopped by the guest itself" [ "$(part_state linux)" = stopped ]
 check "exit code 0" [ "$(part_field linux exit_code)" = 0 ]

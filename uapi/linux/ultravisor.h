@@ -29,7 +29,7 @@
  * meaning (never so far); the minor number when ioctls or fields are added.
  */
 #define UV_ABI_MAJOR		1
-#define UV_ABI_MINOR		6
+#define UV_ABI_MINOR		7
 #define UV_ABI_VERSION		((UV_ABI_MAJOR << 16) | UV_ABI_MINOR)
 
 /*
@@ -516,7 +516,7 @@ struct uv_part_ctl {
  * @size:	sizeof(struct uv_part_status).
  * @partition:	in: the partition number.
  * @state:	out: UV_PSTATE_* (NONE when there is no instance; the rest is 0).
- * @cpu:	out: physical CPU of its vCPU.
+ * @cpu:	out: physical CPU of its vCPU 0.
  * @exited:	out: 1 when the guest stopped itself; @exit_code is its value.
  * @exit_code:	out.
  * @fault_reason: out: UV_PFAULT_* when FAULTED.
@@ -538,7 +538,10 @@ struct uv_part_ctl {
  * @pm_ignored:	out (ABI 1.6): writes to the power-management ports (ACPI sleep and
  *		reset registers, i8042 command, 0xcf9) that asked for nothing
  *		the platform does, ignored, since LOAD.
- * @reserved:	zero.
+ * @nr_vcpus:	out (ABI 1.7): its virtual processors (one per CPU whose slots
+ *		name it; 0 from a module before 1.7).
+ * @vcpus_started: out (ABI 1.7): of those, running guest code (vCPU 0, and
+ *		each AP the guest started with INIT and STARTUP).
  */
 struct uv_part_status {
 	__u32 size;
@@ -562,7 +565,8 @@ struct uv_part_status {
 	__u64 irq_raised;
 	__u64 irq_injected;
 	__u64 pm_ignored;
-	__u64 reserved[1];
+	__u32 nr_vcpus;
+	__u32 vcpus_started;
 };
 
 #define UV_PART_STATUS_SIZE_VER0	184

@@ -286,6 +286,27 @@ static void test_pause(u32 number)
 		;
 }
 
+/*
+ * The partition's vCPUs as the module counts them at load (docs/schedule.md):
+ * one per CPU whose slots name it. The MADT lists that many.
+ */
+static u32 vcpu_count(const struct resdb *db, u32 number)
+{
+	u32 cpu, i, n = 0;
+
+	for (cpu = 0; cpu < RESDB_MAX_CPUS; cpu++) {
+		const struct resdb_processor *p = resdb_processor(db, cpu);
+
+		for (i = 0; p && i < UV_SLOTS; i++) {
+			if (p->slot[i].partition == number) {
+				n++;
+				break;
+			}
+		}
+	}
+	return n ? n : 1;
+}
+
 /* Write the image through an open Boot channel and set the entry state. */
 static int serve(struct cmdd_service *svc, u32 number, const struct cmdd_chan_map *m,
 		 const void *image, size_t len, const struct boot_extra *x,
@@ -293,7 +314,8 @@ static int serve(struct cmdd_service *svc, u32 number, const struct cmdd_chan_ma
 {
 	struct ultra_linux_boot lb = {
 		.kernel = image, .kernel_len = len, .initrd = x->initrd,
-		.initrd_len = x->initrd_len, .cmdline = x->cmdline, .nr_cpus = 1,
+		.initrd_len = x->initrd_len, .cmdline = x->cmdline,
+		.nr_cpus = vcpu_count(cmdd_replica_standby(cmdd_service_replica(svc)), number),
 	};
 	bool linux_image = is_bzimage(image, len);
 	struct cmdd_backend *be = cmdd_service_backend(svc);
@@ -311,7 +333,7 @@ static int serve(struct cmdd_service *svc, u32 number, const struct cmdd_chan_ma
 	cfg.image_bytes = htole64(len);
 	publish(h, &cfg);
 	/* the window: the guest's memory below its Boot channel (the top page) */
-	if (linux_image) {	/* one vCPU per partition so far: the MADT lists one */
+	if (linux_image) {
 		/*
 		 * The top 4 MiB of the partition (its last 4 MiB page) is its
 		 * channel area: the Console channel goes there, so Linux must

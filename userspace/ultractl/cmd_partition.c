@@ -65,6 +65,8 @@ static int print_status(struct ultractl_ctx *ctx, const char *num, const struct 
 		ultra_json_add(j, "state", json_object_new_string(ultra_pstate_name(s->state)));
 		if (s->state != UV_PSTATE_NONE) {
 			ultra_json_add(j, "cpu", json_object_new_int64(s->cpu));
+			ultra_json_add(j, "vcpus", json_object_new_int64(s->nr_vcpus));
+			ultra_json_add(j, "vcpus_started", json_object_new_int64(s->vcpus_started));
 			ultra_json_add(j, "exited", json_object_new_boolean(s->exited != 0));
 			ultra_json_add(j, "exit_code", json_object_new_int64(s->exit_code));
 			ultra_json_add(j, "exited_by",
@@ -97,7 +99,7 @@ static int print_status(struct ultractl_ctx *ctx, const char *num, const struct 
 	printf("partition %s: %s\n", num, ultra_pstate_name(s->state));
 	if (s->state == UV_PSTATE_NONE)
 		return ULTRACTL_EXIT_OK;
-	printf("cpu: %u\n", s->cpu);
+	printf("cpu: %u, vcpus=%u (%u started)\n", s->cpu, s->nr_vcpus, s->vcpus_started);
 	printf("memory: %" PRIu64 " KiB in %u extent(s), nested page tables: %u levels, %u pages\n",
 	       (uint64_t)s->mem_bytes >> 10, s->extents, s->npt_levels, s->npt_pages);
 	if (s->exited)

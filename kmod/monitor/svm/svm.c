@@ -77,9 +77,14 @@ static_assert(sizeof(struct uv_vmcb) <= PAGE_SIZE);
 #define UV_SEG_LDT		0x082	/* P type 2 */
 #define UV_SEG_TSS32_BUSY	0x08b	/* P type 11 */
 #define UV_SEG_L		BIT(9)	/* CS.L in attrib */
+/* ... and for the real mode a STARTUP IPI begins in */
+#define UV_SEG_CODE16		0x09b	/* P S type 11, 16-bit, byte granular */
+#define UV_SEG_DATA16		0x093	/* P S type 3 */
 
 #define UV_CR0_PE		BIT_ULL(0)
 #define UV_CR0_ET		BIT_ULL(4)
+#define UV_CR0_NW		BIT_ULL(29)
+#define UV_CR0_CD		BIT_ULL(30)
 #define UV_CR0_PG		BIT_ULL(31)
 #define UV_PAT_DEFAULT		0x0007040600070406ULL
 
@@ -364,6 +369,31 @@ static void uv_svm_vcpu_reset(struct uv_vcpu *v, const struct uv_boot_state *boo
 	s->vmcb->control.int_state = 0;
 	uv_svm_irq_window(v, false);
 	s->vmcb->control.clean = 0;
+}
+
+/*
+ * STARTUP IPI (APM 16.5, Intel SDM 8.4.4): the INIT state in real mode,
+ * CS selector vector << 8 and base vector << 12, IP 0, 64 KiB segments,
+ * CR0 = CD | NW | ET, EFER without LME. SVM runs real mode natively with
+ * nested paging; the trampoline's own CR0, CR4 and EFER writes then take it
+ * to long mode (CR writes are not intercepted; EFER goes through set_msr).
+ */
+static void uv_svm_vcpu_sipi(struct uv_vcpu *v, u8 vector)
+{
+	struct uv_boot_state boot = { };
+	struct uv_svm_vcpu *s = v->vendor;
+	struct uv_vmcb_save *st = &s->vmcb->save;
+
+	uv_svm_vcpu_reset(v, &boot);
+	uv_seg(&st->cs, (u16)vector << 8, UV_SEG_CODE16, 0xffff);
+	st->cs.base = (u64)vector << 12;
+	uv_seg(&st->ds, 0, UV_SEG_DATA16, 0xffff);
+	uv_seg(&st->es, 0, UV_SEG_DATA16, 0xffff);
+	uv_seg(&st->fs, 0, UV_SEG_DATA16, 0xffff);
+	uv_seg(&st->gs, 0, UV_SEG_DATA16, 0xffff);
+	uv_seg(&st->ss, 0, UV_SEG_DATA16, 0xffff);
+	st->cr0 = UV_CR0_CD | UV_CR0_NW | UV_CR0_ET;
+	v->rip = 0;
 }
 
 /*
@@ -775,6 +805,7 @@ const struct uv_vendor_ops uv_svm_ops = {
 	.vcpu_create = uv_svm_vcpu_create,
 	.vcpu_destroy = uv_svm_vcpu_destroy,
 	.vcpu_reset = uv_svm_vcpu_reset,
+	.vcpu_sipi = uv_svm_vcpu_sipi,
 	.vcpu_run = uv_svm_vcpu_run,
 	.decode_exit = uv_svm_decode_exit,
 	.inject_exception = uv_svm_inject_exception,

@@ -147,7 +147,8 @@ static int montest_create(struct montest_slot *s, unsigned int mb, int cpu)
 {
 	struct uv_partition_config cfg = {
 		.name = s->name,
-		.cpu = cpu,
+		.cpus = { cpu },
+		.nr_vcpus = 1,
 		.notify = montest_notify,
 		.priv = s,
 	};
