@@ -220,6 +220,7 @@ bench: need-kv $(BENCH_BINS)
 	scripts/bench-exits
 	@echo "== bench-sched"
 	scripts/bench-sched
+	@echo "== bench-console"
 	scripts/bench-console
 	@echo "== bench-linux-boot"
 	scripts/bench-linux-boot
