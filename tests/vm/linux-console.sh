@@ -1,15 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmtest: timeout=600
+# vmtest: smp=3 timeout=600
 # /dev/hvc0 of the stock Debian kernel is a virtio console on a Console channel served
 # by ultra-consoled (docs/guest-platform.md, docs/channel-bus.md). The Linux partition
-# (256 MiB, 1 vCPU) is created through ultra-commandd, whose loader marks the channel
+# (256 MiB, 2 vCPUs) is created through ultra-commandd, whose loader marks the channel
 # area (the top 4 MiB) reserved in the e820 map; the daemon gives a Linux partition a
 # Console channel there, which ultra-consoled serves (as the I/O partition console-io). The initramfs
 # (uvguest=console) loads virtio, virtio_ring, virtio_console and uv_chanbus.ko and runs
 # a shell on /dev/hvc0. A command written into consoled's PTY runs in the guest and its
 # output comes back through the PTY. The channel's interrupt is a GSI of the partition's
-# I/O APIC (docs/guest-platform.md section 12): uv_chanbus says it does not poll, and the
-# guest's /proc/interrupts counts interrupts on its uv_chanbus line. Hot removal: killing
+# I/O APIC (docs/guest-platform.md section 12): uv_chanbus says it does not poll, the
+# guest's /proc/interrupts counts interrupts on its uv_chanbus line, and once the guest
+# moves that interrupt to its second vCPU, that vCPU takes it. Hot removal: killing
 # consoled (the server gone) removes the guest's virtio device, which the guest logs and
 # survives; a consoled started again gets a new hvc0 whose shell answers and powers the
 # guest off (ACPI S5, exit code 0). The guest's log has no WARNING/BUG/Oops; destroy and
@@ -32,7 +33,7 @@ load
 cmdd_start
 # the console server's identity: an I/O partition, as in the product (docs/operations.md)
 out=$(ultractl partition create console-io --role io --mem 4M) || fail "create console-io failed: $out"
-out=$(ultractl partition create linux --mem 256M --kernel /guests/linux/vmlinuz \
+out=$(ultractl partition create linux --mem 256M --processors 2 --kernel /guests/linux/vmlinuz \
 	--initrd /guests/linux/initramfs.cpio.gz --cmdline "$CMDLINE") || fail "create failed: $out"
 echo "$out"
 grep "served Boot channel" /tmp/commandd.log
@@ -88,17 +89,44 @@ check "the command typed into the PTY ran in the guest and its output came back"
 check "uv_chanbus took the channel's GSI and does not poll" \
 	has "$con" '[a-z_]* virtio[0-9]*: interrupts on GSI [0-9]* \(irq [0-9]*\), no polling'
 : >/tmp/pty.out
-printf 'grep uv_chanbus /proc/interrupts\n' >"$pty"
+# irq_line: the guest's /proc/interrupts line of uv_chanbus ("N: CPU0 CPU1 IO-APIC ...")
+irq_line() {
+	: >/tmp/pty.out
+	printf 'grep uv_chanbus /proc/interrupts\n' >"$pty"
+	_i=0
+	while ! grep -q '^ *[0-9]*: .*uv_chanbus' /tmp/pty.out; do
+		_i=$((_i + 1)); [ $_i -lt 300 ] || break
+		sleep 0.1
+	done
+	tr -d '\r' </tmp/pty.out | grep '^ *[0-9]*: .*uv_chanbus'
+}
+line=$(irq_line)
+echo "guest /proc/interrupts: $line"
+count=$(printf '%s\n' "$line" | awk '{ print $2 + $3 }')
+check "the guest's uv_chanbus interrupt counted the server's notifications ($count)" \
+	[ -n "$count" ] && [ "$count" -gt 0 ]
+# the guest moves the interrupt to its second vCPU: Linux rewrites the pin's
+# destination and the I/O APIC delivers there
+irq=$(printf '%s\n' "$line" | awk '{ sub(":", "", $1); print $1 }')
+cpu1=$(printf '%s\n' "$line" | awk '{ print $3 }')
+: >/tmp/pty.out
+# shellcheck disable=SC2016 # the guest's shell expands it
+printf 'echo 2 >/proc/irq/%s/smp_affinity; echo $((5*5)) moved\n' "$irq" >"$pty"
 i=0
-while ! grep -q '^ *[0-9]*: .*uv_chanbus' /tmp/pty.out; do
+while ! grep -q '^25 moved' /tmp/pty.out; do
 	i=$((i + 1)); [ $i -lt 300 ] || break
 	sleep 0.1
 done
-line=$(tr -d '\r' </tmp/pty.out | grep '^ *[0-9]*: .*uv_chanbus')
-echo "guest /proc/interrupts: $line"
-count=$(printf '%s\n' "$line" | awk '{ print $2 }')
-check "the guest's uv_chanbus interrupt counted the server's notifications ($count)" \
-	[ -n "$count" ] && [ "$count" -gt 0 ]
+for k in 1 2 3; do
+	# shellcheck disable=SC2016 # the guest's shell expands it
+	printf 'echo $((%s*11)) on cpu1\n' "$k" >"$pty"
+	sleep 0.5
+done
+line=$(irq_line)
+echo "guest /proc/interrupts after the move: $line"
+cpu1b=$(printf '%s\n' "$line" | awk '{ print $3 }')
+check "the guest's second vCPU now takes the channel's interrupt ($cpu1 -> $cpu1b)" \
+	[ -n "$cpu1b" ] && [ "$cpu1b" -gt "${cpu1:-0}" ]
 ultractl channel list | tee /tmp/chlist
 irqs=$(sed -n 's/.* console client linux .* server_irqs=\([0-9]*\).*/\1/p' /tmp/chlist)
 check "the module raised the channel's GSI ($irqs times)" [ -n "$irqs" ] && [ "$irqs" -gt 0 ]
