@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/ultravisor_channel.h>
+
 #include "commandd/rcu.h"
 
 #include "commandd_fixture.h"
@@ -89,6 +91,13 @@ static const struct {
 	{ "{\"id\":\"a\",\"op\":\"create\",\"args\":{\"name\":\"x\",\"memory\":4194304,\"role\":\"god\"}}",
 	  EINVAL },
 	{ "{\"id\":\"a\",\"op\":\"create\",\"args\":{\"name\":\"x\",\"memory\":4194304,\"role\":\"io\",\"duty\":4}}",
+	  EINVAL },
+	/* processors 0: only an I/O partition played by a host daemon (no image) */
+	{ "{\"id\":\"a\",\"op\":\"create\",\"args\":{\"name\":\"x\",\"memory\":4194304,\"processors\":0}}",
+	  EINVAL },
+	{ "{\"id\":\"a\",\"op\":\"create\",\"args\":{\"name\":\"x\",\"memory\":4194304,\"role\":\"command\",\"processors\":0}}",
+	  EINVAL },
+	{ "{\"id\":\"a\",\"op\":\"create\",\"args\":{\"name\":\"x\",\"memory\":4194304,\"role\":\"io\",\"processors\":0,\"image\":\"/k\"}}",
 	  EINVAL },
 	{ "{\"id\":\"a\",\"op\":\"create\",\"args\":{\"name\":\"x y\",\"memory\":4194304}}", EINVAL },
 	{ "{\"id\":\"a\",\"op\":\"create\",\"args\":{\"name\":\"-x\",\"memory\":4194304}}", EINVAL },
@@ -185,6 +194,25 @@ START_TEST(parser_accepts)
 		ck_assert_str_eq(req.cmdline, "console=ttyS0");
 		ck_assert(!cmdd_request_parse(lx2, strlen(lx2), &again, &e));
 		ck_assert_uint_ne(again.fingerprint, req.fingerprint);
+	}
+	/* an I/O partition: no processors unless asked, or unless it runs an image */
+	{
+		static const char io[] =
+			"{\"id\":\"i\",\"op\":\"create\",\"args\":{\"name\":\"console-io\","
+			"\"memory\":4194304,\"role\":\"io\"}}";
+		static const char io_img[] =
+			"{\"id\":\"i\",\"op\":\"create\",\"args\":{\"name\":\"io\","
+			"\"memory\":4194304,\"role\":\"io\",\"image\":\"/boot/io.elf\"}}";
+		static const char io_2[] =
+			"{\"id\":\"i\",\"op\":\"create\",\"args\":{\"name\":\"io\","
+			"\"memory\":4194304,\"processors\":2,\"role\":\"io\"}}";
+
+		ck_assert_msg(!cmdd_request_parse(io, strlen(io), &req, &e), "%s", e.msg);
+		ck_assert_uint_eq(req.c.processors, 0);
+		ck_assert_msg(!cmdd_request_parse(io_img, strlen(io_img), &req, &e), "%s", e.msg);
+		ck_assert_uint_eq(req.c.processors, 1);
+		ck_assert_msg(!cmdd_request_parse(io_2, strlen(io_2), &req, &e), "%s", e.msg);
+		ck_assert_uint_eq(req.c.processors, 2);
 	}
 	/* an error keeps the id for the response */
 	ck_assert_int_eq(cmdd_request_parse("{\"id\":\"keep\",\"op\":\"nope\"}", 25, &req, &e),
@@ -404,6 +432,13 @@ START_TEST(journal_keeps_linux_boot_args)
 	strcpy(x.image, "/boot/vmlinuz");
 	strcpy(x.initrd, "/boot/initrd.img");
 	strcpy(x.cmdline, "console=ttyS0 pci=off");
+	/* and its channels: a recovered create gets what it asked for */
+	x.nr_channels = 2;
+	x.channels[0].type = UV_CHANNEL_TYPE_CONSOLE;
+	x.channels[0].pages = 8;
+	strcpy(x.channels[0].server, "console-io");
+	x.channels[1].type = 77;
+	x.channels[1].pages = 3;
 	ck_assert_int_eq(cmdd_journal_begin(j, &x, &e), 0);
 	cmdd_journal_close(j);
 	ck_assert_int_eq(cmdd_journal_open(path, 8, &j, &e), 0);
@@ -412,12 +447,27 @@ START_TEST(journal_keeps_linux_boot_args)
 	ck_assert_str_eq(y->image, "/boot/vmlinuz");
 	ck_assert_str_eq(y->initrd, "/boot/initrd.img");
 	ck_assert_str_eq(y->cmdline, "console=ttyS0 pci=off");
+	ck_assert_uint_eq(y->nr_channels, 2);
+	ck_assert_uint_eq(y->channels[0].type, UV_CHANNEL_TYPE_CONSOLE);
+	ck_assert_uint_eq(y->channels[0].pages, 8);
+	ck_assert_str_eq(y->channels[0].server, "console-io");
+	ck_assert_uint_eq(y->channels[1].type, 77);
+	ck_assert_uint_eq(y->channels[1].pages, 3);
+	ck_assert_str_eq(y->channels[1].server, "");
 	cmdd_journal_close(j);
 	/* an initrd that is not a string: refused */
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs("{\"version\":1,\"entries\":[{\"id\":\"x\",\"op\":\"create\",\"state\":\"inflight\","
 	      "\"fingerprint\":\"1\",\"seq\":1,\"name\":\"x\",\"initrd\":5}]}", f);
+	fclose(f);
+	ck_assert_int_eq(cmdd_journal_open(path, 8, &j, &e), -EUCLEAN);
+	/* channels that are not what a create can ask: refused */
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"version\":1,\"entries\":[{\"id\":\"x\",\"op\":\"create\",\"state\":\"inflight\","
+	      "\"fingerprint\":\"1\",\"seq\":1,\"name\":\"x\",\"channels\":[{\"type\":4,\"pages\":0}]}]}",
+	      f);
 	fclose(f);
 	ck_assert_int_eq(cmdd_journal_open(path, 8, &j, &e), -EUCLEAN);
 }

@@ -5,6 +5,7 @@
  *  - Figure 5: duties 8, 4, 4 on a shared CPU get offsets 0, 8, 12;
  *  - Figure 6: two I/O partitions on dedicated CPUs, command and operations sharing
  *    one, 11 user partitions on the other five of an 8-CPU host;
+ *  - an I/O partition a host daemon plays takes no slots (2 CPUs, two 2-vCPU guests);
  *  - memory in the largest pages that fit, contiguous;
  *  - a Boot channel over the top page of a partition's memory, and its removal;
  *  - NUMA: memory from the node of the partition's first CPU on a two-node host;
@@ -95,8 +96,10 @@ static void create(const char *name, const char *role, u64 mem, u32 duty)
 	char args[256];
 	int err;
 
-	snprintf(args, sizeof(args), "{\"name\":\"%s\",\"role\":\"%s\",\"memory\":%llu,\"duty\":%u}",
-		 name, role, (unsigned long long)mem, duty);
+	/* an I/O partition here runs on its dedicated CPU (processors 1, not a host daemon) */
+	snprintf(args, sizeof(args),
+		 "{\"name\":\"%s\",\"role\":\"%s\",\"memory\":%llu,\"duty\":%u%s}", name, role,
+		 (unsigned long long)mem, duty, strcmp(role, "io") ? "" : ",\"processors\":1");
 	err = request("create", args, NULL);
 	ck_assert_msg(!err, "create %s: errno %d", name, err);
 }
@@ -313,8 +316,98 @@ START_TEST(figure6_schedule)
 	ck_assert_int_eq(request("create", "{\"name\":\"late\",\"memory\":4194304,\"duty\":1}",
 				 NULL), ENOSPC);
 	ck_assert_int_eq(request("create",
-				 "{\"name\":\"io-c\",\"role\":\"io\",\"memory\":4194304}", NULL),
-			 ENOSPC);
+				 "{\"name\":\"io-c\",\"role\":\"io\",\"memory\":4194304,\"processors\":1}",
+				 NULL), ENOSPC);
+	/* but one a host daemon plays needs no CPU */
+	ck_assert_int_eq(request("create",
+				 "{\"name\":\"io-d\",\"role\":\"io\",\"memory\":4194304}", NULL), 0);
+}
+END_TEST
+
+static u64 jget(json_object *o, const char *k);
+
+/* Slots of partition name on each CPU of the replica (cpus at most 8). */
+static u32 slots_by_cpu(const char *name, u32 cpus, u32 per_cpu[8])
+{
+	struct cmdd_replica *r = cmdd_service_replica(svc);
+	const struct resdb *db;
+	u32 cpu, i, total = 0;
+
+	rcu_register_thread();
+	db = cmdd_replica_read_lock(r);
+	for (cpu = 0; cpu < cpus; cpu++) {
+		const struct resdb_processor *p = resdb_processor(db, cpu);
+
+		ck_assert_ptr_nonnull(p);
+		per_cpu[cpu] = 0;
+		for (i = 0; i < UV_SLOTS; i++) {
+			const struct resdb_partition *q = resdb_partition(db, p->slot[i].partition);
+
+			if (p->slot[i].partition != db->idle && q && !strcmp(q->name, name))
+				per_cpu[cpu]++;
+		}
+		total += per_cpu[cpu];
+	}
+	cmdd_replica_read_unlock(r);
+	rcu_unregister_thread();
+	return total;
+}
+
+/*
+ * The emulated test host: 2 CPUs. The console server's I/O partition (played by
+ * ultra-consoled) takes no slots, so two Linux guests with 2 processors each fit;
+ * asking it for a processor gives it a dedicated CPU again, and then they do not.
+ */
+START_TEST(io_partition_without_slots)
+{
+	static const char a[] = "{\"name\":\"A\",\"memory\":8388608,\"processors\":2,\"duty\":8}";
+	static const char b[] = "{\"name\":\"B\",\"memory\":8388608,\"processors\":2,\"duty\":4}";
+	struct resdb_check_report rep;
+	json_object *res;
+	u32 per[8];
+
+	teardown();
+	open_host(1, 2);
+	ck_assert_int_eq(request("create",
+				 "{\"name\":\"console-io\",\"role\":\"io\",\"memory\":4194304,"
+				 "\"channels\":[]}", &res), 0);
+	json_object_put(res);
+	ck_assert_uint_eq(slots_by_cpu("console-io", 2, per), 0);
+	ck_assert_int_eq(request("show", "{\"name\":\"console-io\"}", &res), 0);
+	ck_assert_uint_eq(jget(res, "processors"), 0);
+	json_object_put(res);
+	/* it serves channels: a client whose Console channel names it */
+	ck_assert_int_eq(request("create",
+				 "{\"name\":\"C\",\"memory\":4194304,\"duty\":4,"
+				 "\"channels\":[{\"type\":4,\"pages\":2,\"server\":\"console-io\"}]}",
+				 NULL), 0);
+	ck_assert_int_eq(request("destroy", "{\"name\":\"C\"}", NULL), 0);
+	ck_assert_int_eq(request("create", a, NULL), 0);
+	ck_assert_int_eq(request("create", b, NULL), 0);
+	ck_assert_uint_eq(slots_by_cpu("A", 2, per), 16);
+	ck_assert_uint_eq(per[0], 8);
+	ck_assert_uint_eq(slots_by_cpu("B", 2, per), 8);
+	ck_assert_uint_eq(per[1], 4);
+	/* no CPU is free for a dedicated one now: asking for a processor fails... */
+	ck_assert_int_eq(request("set_schedule", "{\"name\":\"console-io\",\"processors\":1}",
+				 NULL), ENOSPC);
+	ck_assert_uint_eq(slots_by_cpu("console-io", 2, per), 0);
+	ck_assert_int_eq(request("destroy", "{\"name\":\"B\"}", NULL), 0);
+	ck_assert_int_eq(request("destroy", "{\"name\":\"A\"}", NULL), 0);
+	/* ...and with the guests gone it takes a whole CPU, and gives it back with 0 */
+	ck_assert_int_eq(request("set_schedule", "{\"name\":\"console-io\",\"processors\":1}",
+				 NULL), 0);
+	ck_assert_uint_eq(slots_by_cpu("console-io", 2, per), UV_SLOTS);
+	ck_assert_int_eq(request("set_schedule", "{\"name\":\"console-io\",\"processors\":0}",
+				 NULL), 0);
+	ck_assert_uint_eq(slots_by_cpu("console-io", 2, per), 0);
+	/* 0 is only for an I/O partition */
+	ck_assert_int_eq(request("create", "{\"name\":\"u\",\"memory\":4194304}", NULL), 0);
+	ck_assert_int_eq(request("set_schedule", "{\"name\":\"u\",\"processors\":0}", NULL),
+			 EINVAL);
+	ck_assert_int_eq(request("destroy", "{\"name\":\"u\"}", NULL), 0);
+	ck_assert_int_eq(request("destroy", "{\"name\":\"console-io\"}", NULL), 0);
+	ck_assert_int_eq(cmdd_master_check(master, &rep), 0);
 }
 END_TEST
 
@@ -641,6 +734,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, figure5_offsets);
 	tcase_add_test(tc, figure6_schedule);
+	tcase_add_test(tc, io_partition_without_slots);
 	tcase_add_test(tc, explicit_placement);
 	tcase_add_test(tc, memory_largest_pages_contiguous);
 	tcase_add_test(tc, boot_channel_top_page);

@@ -510,6 +510,9 @@ struct cmdd_jentry {
 	char image[CMDAPI_PATH_MAX + 1];	/* create: image to load once committed */
 	char initrd[CMDAPI_PATH_MAX + 1];	/* with it: initramfs, command line */
 	char cmdline[ULTRA_BOOT_CMDLINE_MAX + 1];
+	/* create of a Linux image: the channels it asked for, placed once it is built */
+	u32 nr_channels;
+	struct cmdd_channel_spec channels[CMDD_MAX_CHANNELS];
 	char *response;		/* DONE: the response, JSON text */
 };
 

@@ -81,6 +81,42 @@ static int jstr(json_object *o, const char *key, char *dst, size_t size)
 	return 0;
 }
 
+/* A create's channels ("channels": [{"type", "pages", "server"}]): 0, or -1 if malformed. */
+static int jchannels(json_object *o, struct cmdd_jentry *x)
+{
+	json_object *arr;
+	size_t i;
+
+	if (!json_object_object_get_ex(o, "channels", &arr))
+		return 0;
+	if (!json_object_is_type(arr, json_type_array) ||
+	    json_object_array_length(arr) > CMDD_MAX_CHANNELS)
+		return -1;
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct cmdd_channel_spec *ch = &x->channels[i];
+		json_object *c = json_object_array_get_idx(arr, i), *v;
+		int64_t n;
+
+		if (!json_object_is_type(c, json_type_object) ||
+		    !json_object_object_get_ex(c, "type", &v) || !json_object_is_type(v, json_type_int))
+			return -1;
+		n = json_object_get_int64(v);
+		if (n < 1 || n > 0xffff)
+			return -1;
+		ch->type = (u32)n;
+		if (!json_object_object_get_ex(c, "pages", &v) || !json_object_is_type(v, json_type_int))
+			return -1;
+		n = json_object_get_int64(v);
+		if (n < 1 || n > CMDD_CHANNEL_MAX_PAGES)
+			return -1;
+		ch->pages = (u32)n;
+		if (jstr(c, "server", ch->server, sizeof(ch->server)))
+			return -1;
+	}
+	x->nr_channels = (u32)i;
+	return 0;
+}
+
 static int load_entry(struct cmdd_journal *j, json_object *o, struct ultra_err *e)
 {
 	json_object *id, *op, *st, *fp, *seq, *name, *resp, *img, *tag;
@@ -115,6 +151,9 @@ static int load_entry(struct cmdd_journal *j, json_object *o, struct ultra_err *
 	    jstr(o, "cmdline", x.cmdline, sizeof(x.cmdline)))
 		return ultra_err_set(e, EUCLEAN, "journal %s: entry '%s' has a bad initrd or cmdline",
 				     j->path, x.id);
+	if (jchannels(o, &x))
+		return ultra_err_set(e, EUCLEAN, "journal %s: entry '%s' has bad channels", j->path,
+				     x.id);
 	if (json_object_object_get_ex(o, "tag", &tag)) {
 		if (!json_object_is_type(tag, json_type_string))
 			return ultra_err_set(e, EUCLEAN, "journal %s: entry '%s' has a bad tag",
@@ -216,6 +255,23 @@ static json_object *entry_json(const struct cmdd_jentry *x)
 		json_object_object_add(o, "initrd", json_object_new_string(x->initrd));
 	if (x->cmdline[0])
 		json_object_object_add(o, "cmdline", json_object_new_string(x->cmdline));
+	if (x->nr_channels) {
+		json_object *arr = json_object_new_array();
+		u32 i;
+
+		for (i = 0; arr && i < x->nr_channels && i < CMDD_MAX_CHANNELS; i++) {
+			json_object *c = json_object_new_object();
+
+			json_object_object_add(c, "type", json_object_new_int64(x->channels[i].type));
+			json_object_object_add(c, "pages",
+					       json_object_new_int64(x->channels[i].pages));
+			if (x->channels[i].server[0])
+				json_object_object_add(c, "server",
+						       json_object_new_string(x->channels[i].server));
+			json_object_array_add(arr, c);
+		}
+		json_object_object_add(o, "channels", arr);
+	}
 	if (x->state == CMDD_J_DONE && x->response)
 		json_object_object_add(o, "response", json_tokener_parse(x->response));
 	return o;

@@ -214,7 +214,8 @@ static int parse_field(enum field f, json_object *val, struct cmdd_request *req,
 		c->memory = v;
 		return ret;
 	case F_PROCESSORS:
-		ret = get_uint(val, "args.processors", 1, CMDD_MAX_VCPUS, &v, e);
+		/* 0: an I/O partition played by a host daemon (checked with the role) */
+		ret = get_uint(val, "args.processors", 0, CMDD_MAX_VCPUS, &v, e);
 		c->processors = (u32)v;
 		req->has_processors = true;
 		return ret;
@@ -309,6 +310,18 @@ required:
 	if (req->op == CMDD_OP_CREATE && !(seen & F_DUTY) &&
 	    (req->c.role == CMDD_ROLE_COMMAND || req->c.role == CMDD_ROLE_OPERATIONS))
 		req->c.duty = UV_SLOTS / 2;	/* they share one CPU (Figure 6) */
+	/*
+	 * An I/O partition without an image is a host daemon's identity (ultra-consoled
+	 * serves as one): it runs nothing, so by default it takes no processor slots.
+	 * --processors N still gives it N dedicated CPUs; an image needs at least one.
+	 */
+	if (req->op == CMDD_OP_CREATE && req->c.role == CMDD_ROLE_IO && !(seen & F_PROCESSORS))
+		req->c.processors = (seen & F_IMAGE) ? 1 : 0;
+	if (req->op == CMDD_OP_CREATE && !req->c.processors && req->c.role != CMDD_ROLE_IO)
+		return FAIL(e, EINVAL,
+			    "args.processors: 0 only for an I/O partition (one a host daemon plays)");
+	if (req->op == CMDD_OP_CREATE && !req->c.processors && (seen & F_IMAGE))
+		return FAIL(e, EINVAL, "args.processors: an image needs at least 1 to run on");
 	if (req->op == CMDD_OP_CREATE && req->c.role == CMDD_ROLE_IO && (seen & F_DUTY) &&
 	    req->c.duty != UV_SLOTS)
 		return FAIL(e, EINVAL,

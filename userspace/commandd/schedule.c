@@ -7,6 +7,9 @@
  *
  *  - I/O partitions get dedicated CPUs: all 16 slots of a CPU no one else uses
  *    ([0148]: "each with a dedicated physical processor to minimize I/O latency").
+ *    One a host daemon plays (processors 0, the default without an image) gets
+ *    none: the daemon runs on Linux's own time, and a dedicated CPU would only
+ *    take one away from the guests.
  *  - The command and operations partitions share one CPU with each other and with
  *    nobody else ([0148]).
  *  - User partitions share the remaining CPUs. Offsets interleave the bursts on a
@@ -201,6 +204,8 @@ int cmdd_schedule_place(struct cmdd_plan *pl, u32 number, enum cmdd_role role, u
 	u32 width = role == CMDD_ROLE_IO ? UV_SLOTS : duty;
 	u32 v;
 
+	if (!processors && role == CMDD_ROLE_IO)
+		return 0;	/* played by a host daemon: no slots (docs/command-api.md) */
 	if (!processors || processors > CMDD_MAX_VCPUS)
 		return ultra_err_set(pl->e, EINVAL, "processors must be 1..%u", CMDD_MAX_VCPUS);
 	if (!width || width > UV_SLOTS)

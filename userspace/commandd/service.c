@@ -394,7 +394,8 @@ static int read_image(const char *path, void **buf, size_t *len, struct ultra_er
 
 /* The image at path, through a Boot channel (boot.c). Updater only. */
 static int load_image(struct cmdd_service *svc, u32 number, const char *path,
-		      const char *initrd, const char *cmdline, u32 *cpu, u32 *channel,
+		      const char *initrd, const char *cmdline,
+		      const struct cmdd_create_spec *spec, u32 *cpu, u32 *channel,
 		      struct ultra_err *e)
 {
 	void *image;
@@ -406,7 +407,7 @@ static int load_image(struct cmdd_service *svc, u32 number, const char *path,
 				     svc->be->ops->name);
 	ret = read_image(path, &image, &len, e);
 	if (!ret)
-		ret = cmdd_boot_image(svc, number, path, image, len, initrd, cmdline, NULL, cpu,
+		ret = cmdd_boot_image(svc, number, path, image, len, initrd, cmdline, spec, cpu,
 				      channel, e);
 	free(image);
 	return ret;
@@ -455,6 +456,7 @@ static void settle_load(struct cmdd_service *svc, const struct cmdd_jentry *x,
 {
 	const struct resdb *db = cmdd_replica_standby(&svc->rep);
 	u32 number = cmdd_find_partition(db, x->name);
+	struct cmdd_create_spec spec;
 	struct cmdd_run_status st;
 	struct ultra_err e = { 0 };
 
@@ -469,8 +471,12 @@ static void settle_load(struct cmdd_service *svc, const struct cmdd_jentry *x,
 	}
 	if (sl->loaded)
 		return;
+	/* the channels the create asked for: a Linux image's are placed with its load */
+	memset(&spec, 0, sizeof(spec));
+	spec.nr_channels = x->nr_channels;
+	memcpy(spec.channels, x->channels, sizeof(spec.channels));
 	if (load_image(svc, number, x->image, x->initrd[0] ? x->initrd : NULL, x->cmdline,
-		       &sl->cpu, &sl->channel, &e)) {
+		       &spec, &sl->cpu, &sl->channel, &e)) {
 		cmdd_log(CMDD_LOG_ERR, "request %s: loading %s into '%s': %s", x->id, x->image,
 			 x->name, e.msg);
 		return;
@@ -965,7 +971,10 @@ static int schedule_fn(struct cmdd_plan *pl, void *arg)
 		vcpus = m->req->c.processors;
 	if (m->req->has_duty)
 		duty = m->req->c.duty;
-	if (!vcpus)
+	if (m->req->has_processors && !vcpus && p->type != UV_PT_IO)
+		return ultra_err_set(pl->e, EINVAL,
+				     "processors 0: only an I/O partition (one a host daemon plays)");
+	if (!vcpus && !(m->req->has_processors && p->type == UV_PT_IO))
 		vcpus = 1;
 	if (p->type == UV_PT_IO && m->req->has_duty && duty != UV_SLOTS)
 		return ultra_err_set(pl->e, EINVAL,
@@ -1063,8 +1072,8 @@ static int control(struct cmdd_service *svc, const struct cmdd_request *req, u32
 						     "'%s' has no image loaded (state %s): start it with an image",
 						     req->c.name, st.state < 7 ? run_state_names[st.state] : "?");
 			ret = load_image(svc, number, req->image,
-					 req->initrd[0] ? req->initrd : NULL, req->cmdline, &cpu,
-					 &chan, e);
+					 req->initrd[0] ? req->initrd : NULL, req->cmdline, NULL,
+					 &cpu, &chan, e);
 			if (ret)
 				return ret;
 		}
@@ -1221,6 +1230,8 @@ static json_object *mutate(struct cmdd_service *svc, const struct cmdd_request *
 		memcpy(x.image, req->image, sizeof(x.image));
 		memcpy(x.initrd, req->initrd, sizeof(x.initrd));
 		memcpy(x.cmdline, req->cmdline, sizeof(x.cmdline));
+		x.nr_channels = req->c.nr_channels;
+		memcpy(x.channels, req->c.channels, sizeof(x.channels));
 	}
 	ret = cmdd_journal_begin(svc->journal, &x, &e);
 	if (ret) {
