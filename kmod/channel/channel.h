@@ -13,6 +13,7 @@
  *  - uv_chan_dev_ioctl: dev.c, for the numbers 0x10-0x17;
  *  - uv_chan_db_committed: db.c, after every committed transaction, with
  *    uv_db.lock held for writing;
+ *  - uv_chan_client_rebuilt: core/part.c, after it zeroed a rebuilt instance;
  *  - uv_chan_hc_list/notify: the monitor's hypercall dispatch (vCPU thread).
  */
 #ifndef _UV_CHANNEL_CHANNEL_H
@@ -32,6 +33,9 @@ long uv_chan_dev_ioctl(struct file *file, unsigned int cmd, void __user *uarg, b
 
 /* The database changed (uv_db.lock held for writing). */
 void uv_chan_db_committed(const struct uv_txn_step *steps, u32 nr);
+
+/* The client's memory was zeroed by a rebuild: format its channels again. */
+void uv_chan_client_rebuilt(u32 client);
 
 /* Hypercalls: results are the RAX values (negative UV_HC_E*). */
 s64 uv_chan_hc_list(struct uv_partition *p, u64 gpa, u64 max);

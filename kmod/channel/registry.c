@@ -236,6 +236,33 @@ static void uv_chan_format(struct uv_chan *c)
 	}
 }
 
+/*
+ * The client's instance was built again (core/part.c zeroes the memory of an
+ * instance built without an image, channel pages included: a reload). The
+ * channels keep their pages and their servers, so write each one fresh again,
+ * with a new server epoch: a server still attached sees the epoch move and
+ * publishes its device again (docs/channels.md, "Lifecycle"). Channels waiting
+ * for reclamation are left alone. uv_db.lock held (reading is enough).
+ */
+void uv_chan_client_rebuilt(u32 client)
+{
+	struct uv_channel_header *h;
+	struct uv_chan *c;
+	unsigned long i;
+
+	mutex_lock(&uv_chan_lock);
+	xa_for_each(&uv_chans, i, c) {
+		if (c->client != client || c->pending)
+			continue;
+		uv_chan_format(c);
+		h = uv_chan_header(c);
+		c->epoch++;
+		if (h)
+			WRITE_ONCE(h->server_epoch, cpu_to_le32(c->epoch));
+	}
+	mutex_unlock(&uv_chan_lock);
+}
+
 /* ---- following the database ---- */
 
 static void uv_chan_free(struct uv_chan *c)

@@ -48,6 +48,7 @@
 #include <linux/ultravisor.h>
 #include <linux/ultravisor_genl.h>
 
+#include "channel/channel.h"
 #include "core.h"
 #include "db.h"
 #include "events.h"
@@ -523,6 +524,8 @@ static int uv_inst_build(struct uv_part_load *a, const void *image, const char *
 		ret = uv_partition_load_multiboot(in->mon, image, a->image_len, cmdline);
 	else
 		uv_ext_zero(x.ext, x.n);
+	if (!image)	/* a reload: its channels' headers were zeroed with the rest */
+		uv_chan_client_rebuilt(a->partition);
 	if (ret) {
 		scnprintf(a->message, sizeof(a->message), "partition %s \"%s\": %s", num,
 			  in->name, uv_load_err(ret));

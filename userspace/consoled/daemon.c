@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pty.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,6 +81,7 @@ struct con {
 	struct conlog log;
 	struct condrop drop;
 	enum con_state state;
+	uint32_t epoch;			/* the module's server_epoch we published for */
 	bool resume;			/* attached to a running channel: resume once */
 	bool again;			/* more work than one batch */
 	bool pty_in;			/* EPOLLIN on the PTY armed */
@@ -439,6 +441,42 @@ static int start_queue(struct con *c, const struct uv_channel_header *copy, unsi
 	return 0;
 }
 
+/* The device as this server offers it: VERSION_1 and EVENT_IDX, no console features. */
+static void publish_device(struct con *c)
+{
+	struct uv_console_config *cfg = (struct uv_console_config *)c->h->config;
+
+	shm_st64(&c->h->server_features, 0);
+	shm_st64(&c->h->device_features[0], FEATURES);
+	shm_st64(&c->h->device_features[1], 0);
+	shm_st32(&cfg->max_nr_ports, 1);
+	shm_st32(&c->h->config_size, UV_CONSOLE_CONFIG_SIZE);
+}
+
+/*
+ * The module formatted the channel again (its epoch moved without a new attach
+ * of ours: the client partition was rebuilt for a reload, which zeroes its
+ * memory). A fresh device, as at attach: the new guest will reset and find it.
+ */
+static void con_reformatted(struct con *c, uint32_t epoch)
+{
+	char n[24];
+
+	gmk(c->number, n, sizeof(n));
+	say("console %s: channel %s formatted again (epoch %u): the partition was rebuilt",
+	    c->name, n, epoch);
+	conlog_mark(&c->log, "channel formatted again: the partition was rebuilt");
+	c->epoch = epoch;
+	c->state = ST_READY;
+	c->again = false;
+	c->resume = false;
+	memset(&c->drop, 0, sizeof(c->drop));
+	publish_drops(c);
+	publish_device(c);
+	pty_arm(c, true);
+	chan_header_set_server_state(c->h, UV_CHANNEL_SERVER_READY);
+}
+
 /* Look at the client's state: start serving at DRIVER_OK, back to READY at reset. */
 static void poll_state(struct con *c)
 {
@@ -448,6 +486,13 @@ static void poll_state(struct con *c)
 	char why[CHAN_WHY_LEN];
 	int r;
 
+	/*
+	 * The header's epoch is not ours: the module formatted the channel again.
+	 * Touch nothing until its list confirms it (discover(): the guest cannot
+	 * fake the module's word, only stall its own console by writing this).
+	 */
+	if (shm_ld32(&c->h->server_epoch) != c->epoch)
+		return;
 	if (c->state != ST_READY) {
 		/* reset: 0, or already on its way up again (we poll, so we may miss the 0) */
 		if (!(cs & UV_CHANNEL_CLIENT_DRIVER_OK)) {
@@ -498,7 +543,6 @@ static int con_attach(struct con *c, const struct uv_chan_info *ci)
 {
 	struct uv_chan_open o = { .size = sizeof(o), .channel = ci->number, .server = g.server };
 	struct uv_channel_header copy;
-	struct uv_console_config *cfg;
 	char n[24], path[PATH_MAX], why[CHAN_WHY_LEN];
 	unsigned int i;
 	int r;
@@ -570,13 +614,8 @@ static int con_attach(struct con *c, const struct uv_chan_info *ci)
 		con_broken(c, 0xffffffffu, r, why);
 		return 0;
 	}
-	/* the device: VERSION_1 and EVENT_IDX, no console features, our config */
-	cfg = (struct uv_console_config *)c->h->config;
-	shm_st64(&c->h->server_features, 0);
-	shm_st64(&c->h->device_features[0], FEATURES);
-	shm_st64(&c->h->device_features[1], 0);
-	shm_st32(&cfg->max_nr_ports, 1);
-	shm_st32(&c->h->config_size, UV_CONSOLE_CONFIG_SIZE);
+	c->epoch = o.epoch;
+	publish_device(c);
 	c->resume = (chan_header_client_state(c->h) & UV_CHANNEL_CLIENT_DRIVER_OK) != 0;
 	c->state = ST_READY;
 	chan_header_set_server_state(c->h, UV_CHANNEL_SERVER_READY);
@@ -597,6 +636,9 @@ static struct con *find_con(uint32_t number)
 	return NULL;
 }
 
+enum con_work { WORK_TICK, WORK_EVENT, WORK_REFORMATTED };
+static bool con_guarded(struct con *c, enum con_work w, struct evsrc *src, uint32_t arg);
+
 static void discover(void)
 {
 	static struct uv_chan_info info[UV_CHAN_LIST_MAX];
@@ -612,8 +654,12 @@ static void discover(void)
 		const struct uv_chan_info *ci = &info[i];
 		bool served = false;
 
-		if (ci->type != UV_CHANNEL_TYPE_CONSOLE || (ci->flags & UV_CHAN_F_PENDING) ||
-		    find_con(ci->number))
+		struct con *c = find_con(ci->number);
+
+		if (c && ci->epoch != c->epoch && !(ci->flags & UV_CHAN_F_PENDING) &&
+		    !con_guarded(c, WORK_REFORMATTED, NULL, ci->epoch))
+			continue;
+		if (ci->type != UV_CHANNEL_TYPE_CONSOLE || (ci->flags & UV_CHAN_F_PENDING) || c)
 			continue;
 		for (k = 0; k < 4; k++)
 			served |= ci->server[k] == g.server;
@@ -634,6 +680,8 @@ static void on_event(struct evsrc *s, uint32_t events)
 	struct con *c = s->c;
 	uint64_t v;
 
+	if (!c->used)	/* gone with an earlier event of the same batch */
+		return;
 	switch (s->kind) {
 	case EV_TX:
 	case EV_RX:
@@ -664,6 +712,66 @@ static void on_event(struct evsrc *s, uint32_t events)
 			con_free(c);
 		}
 	}
+}
+
+/*
+ * The client's memory can leave our mapping at any moment: when its partition
+ * is destroyed, the module keeps only the channel's own pages (pending
+ * reclamation) and zaps the rest, so the next access to the header or to a
+ * buffer is a SIGBUS, which can come before the fd's POLLHUP is read. Every
+ * piece of work on a console runs guarded: a SIGBUS in it detaches that console
+ * only (and the daemon serves the others on).
+ */
+static sigjmp_buf bus_jb;
+static struct con *volatile bus_con;	/* the console being worked on, or NULL */
+
+static void on_sigbus(int sig)
+{
+	if (!bus_con) {	/* not a guest's memory: die as we would have */
+		signal(SIGBUS, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	siglongjmp(bus_jb, 1);
+}
+
+/* One piece of work on c; false if its memory went away under it (c is freed then). */
+static bool con_guarded(struct con *c, enum con_work w, struct evsrc *src, uint32_t arg)
+{
+	if (sigsetjmp(bus_jb, 1)) {
+		char n[24];
+
+		bus_con = NULL;
+		gmk(c->number, n, sizeof(n));
+		say("console %s: channel %s: the client's memory is gone (SIGBUS): detaching",
+		    c->name, n);
+		conlog_mark(&c->log, "channel closed: the partition was destroyed");
+		remove_state_file(c);
+		con_free(c);
+		return false;
+	}
+	bus_con = c;
+	switch (w) {
+	case WORK_TICK:
+		if (c->state != ST_RUNNING || !c->again)
+			poll_state(c);
+		if (c->state == ST_RUNNING) {
+			if (c->again)
+				serve_tx(c);
+			else
+				check_drops(c, c->txq.last_avail, chan_dev_queue_pending(&c->txq));
+		}
+		break;
+	case WORK_EVENT:
+		if (src)
+			on_event(src, arg);
+		break;
+	case WORK_REFORMATTED:
+		con_reformatted(c, arg);
+		break;
+	}
+	bus_con = NULL;
+	return true;
 }
 
 static void on_signal(int sig)
@@ -755,6 +863,7 @@ int consoled_main(int argc, char **argv)
 	}
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	signal(SIGBUS, on_sigbus);
 	signal(SIGPIPE, SIG_IGN);
 	gmk(g.server, sn, sizeof(sn));
 	say("serving console channels as %s %s; logs in %s, pty paths in %s", g.server_arg, sn,
@@ -770,17 +879,8 @@ int consoled_main(int argc, char **argv)
 		for (i = 0; i < MAX_CHANNELS; i++) {
 			struct con *c = &g.con[i];
 
-			if (!c->used)
+			if (!c->used || !con_guarded(c, WORK_TICK, NULL, 0))
 				continue;
-			if (c->state != ST_RUNNING || !c->again)
-				poll_state(c);
-			if (c->state == ST_RUNNING) {
-				if (c->again)
-					serve_tx(c);
-				else
-					check_drops(c, c->txq.last_avail,
-						    chan_dev_queue_pending(&c->txq));
-			}
 			busy |= c->used && c->again;
 		}
 		n = epoll_wait(g.ep, evs, 32, busy ? 0 : 100);
@@ -788,8 +888,12 @@ int consoled_main(int argc, char **argv)
 			perror("ultra-consoled: epoll_wait");
 			break;
 		}
-		for (i = 0; n > 0 && i < (unsigned int)n; i++)
-			on_event(evs[i].data.ptr, evs[i].events);
+		for (i = 0; n > 0 && i < (unsigned int)n; i++) {
+			struct evsrc *src = evs[i].data.ptr;
+
+			if (src->c->used)
+				con_guarded(src->c, WORK_EVENT, src, evs[i].events);
+		}
 	}
 	say("stopping");
 	for (i = 0; i < MAX_CHANNELS; i++)
