@@ -166,7 +166,9 @@ int ultractl_partition_direct(struct ultractl_ctx *ctx, const struct ultractl_cm
 		}
 		cmdline = line;
 	} else if (argc != 3) {
-		return usage(ctx, "too many arguments");
+		/* options (start NAME --kernel ...): only the daemon takes them */
+		ret = to_daemon(ctx, argc, argv);
+		return ret != ULTRACTL_CONTINUE ? ret : usage(ctx, "too many arguments");
 	}
 	fd = status ? ultra_open(ctx->dev_path, &e) : ultra_open_cmd(ctx->dev_path, &e);
 	if (fd == -EBUSY && op && op != UV_PART_UNLOAD) {
