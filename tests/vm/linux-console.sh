@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vmtest: smp=3 timeout=600
+# vmtest: timeout=600
 # /dev/hvc0 of the stock Debian kernel is a virtio console on a Console channel served
 # by ultra-consoled (docs/guest-platform.md, docs/channel-bus.md). The Linux partition
 # (256 MiB, 2 vCPUs) is created through ultra-commandd, whose loader marks the channel
