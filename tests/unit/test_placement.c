@@ -353,6 +353,47 @@ static u32 slots_by_cpu(const char *name, u32 cpus, u32 per_cpu[8])
 	return total;
 }
 
+/* The vCPU label of partition name's first slot on cpu; -1: none there. */
+static int vcpu_on(const char *name, u32 cpu)
+{
+	struct cmdd_replica *r = cmdd_service_replica(svc);
+	const struct resdb_processor *p;
+	const struct resdb *db;
+	int v = -1;
+	u32 i;
+
+	rcu_register_thread();
+	db = cmdd_replica_read_lock(r);
+	p = resdb_processor(db, cpu);
+	for (i = 0; p && i < UV_SLOTS && v < 0; i++) {
+		const struct resdb_partition *q = resdb_partition(db, p->slot[i].partition);
+
+		if (p->slot[i].partition != db->idle && q && !strcmp(q->name, name))
+			v = (int)p->slot[i].vcpu;
+	}
+	cmdd_replica_read_unlock(r);
+	rcu_unregister_thread();
+	return v;
+}
+
+/*
+ * Users are placed from the top CPU down, but the module runs vCPU i on the i-th
+ * CPU in ascending order (docs/schedule.md): the slots' labels must agree with it.
+ */
+START_TEST(vcpus_numbered_by_cpu)
+{
+	teardown();
+	open_host(1, 4);
+	ck_assert_int_eq(request("create", "{\"name\":\"smp\",\"memory\":4194304,"
+				 "\"processors\":3,\"duty\":4}", NULL), 0);
+	ck_assert_int_eq(vcpu_on("smp", 0), -1);
+	ck_assert_int_eq(vcpu_on("smp", 1), 0);
+	ck_assert_int_eq(vcpu_on("smp", 2), 1);
+	ck_assert_int_eq(vcpu_on("smp", 3), 2);
+	ck_assert_int_eq(request("destroy", "{\"name\":\"smp\"}", NULL), 0);
+}
+END_TEST
+
 /*
  * The emulated test host: 2 CPUs. The console server's I/O partition (played by
  * ultra-consoled) takes no slots, so two Linux guests with 2 processors each fit;
@@ -735,6 +776,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, figure5_offsets);
 	tcase_add_test(tc, figure6_schedule);
 	tcase_add_test(tc, io_partition_without_slots);
+	tcase_add_test(tc, vcpus_numbered_by_cpu);
 	tcase_add_test(tc, explicit_placement);
 	tcase_add_test(tc, memory_largest_pages_contiguous);
 	tcase_add_test(tc, boot_channel_top_page);

@@ -93,10 +93,10 @@ static void classify(const struct resdb *db, u32 cpu, u32 number, struct cpu *c)
 }
 
 struct choice {
-	bool found;
 	u32 cpu;
 	u32 first;
 	u32 run;		/* length of the free run it came from */
+	bool found;
 	bool empty;		/* the CPU was idle */
 };
 
@@ -202,7 +202,10 @@ int cmdd_schedule_place(struct cmdd_plan *pl, u32 number, enum cmdd_role role, u
 			u32 duty)
 {
 	u32 width = role == CMDD_ROLE_IO ? UV_SLOTS : duty;
-	u32 v;
+	struct uv_slot idle, me = { .partition = number };
+	struct choice ch[CMDD_MAX_VCPUS];
+	u32 v, i, cpu, label = 0;
+	int ret = 0;
 
 	if (!processors && role == CMDD_ROLE_IO)
 		return 0;	/* played by a host daemon: no slots (docs/command-api.md) */
@@ -210,25 +213,38 @@ int cmdd_schedule_place(struct cmdd_plan *pl, u32 number, enum cmdd_role role, u
 		return ultra_err_set(pl->e, EINVAL, "processors must be 1..%u", CMDD_MAX_VCPUS);
 	if (!width || width > UV_SLOTS)
 		return ultra_err_set(pl->e, EINVAL, "duty must be 1..%u", UV_SLOTS);
+	/*
+	 * Choose every CPU first (each one taken out of the candidates, so they are
+	 * distinct), then label the slots: the module runs vCPU i on the i-th CPU in
+	 * ascending order (docs/schedule.md), and the slots must say the same.
+	 */
 	for (v = 0; v < processors; v++) {
-		struct uv_slot idle, me = { .partition = number, .vcpu = v };
-		struct choice ch;
-		int ret;
-
-		if (choose(pl, number, role, width, &ch) && role == CMDD_ROLE_IO)
-			return ultra_err_set(pl->e, ENOSPC,
-					     "no dedicated CPU free for virtual processor %u", v);
-		if (!ch.found)
-			return ultra_err_set(pl->e, ENOSPC,
-					     "no CPU has %u free slots for virtual processor %u",
-					     width, v);
-		idle.partition = pl->db.idle;
-		idle.vcpu = ch.cpu;
-		ret = set_slots(pl, ch.cpu, ch.first, ch.first + width - 1, idle, me);
+		if (choose(pl, number, role, width, &ch[v]) && role == CMDD_ROLE_IO)
+			ret = ultra_err_set(pl->e, ENOSPC,
+					    "no dedicated CPU free for virtual processor %u", v);
+		else if (!ch[v].found)
+			ret = ultra_err_set(pl->e, ENOSPC,
+					    "no CPU has %u free slots for virtual processor %u",
+					    width, v);
 		if (ret)
-			return ret;
+			break;
+		pl->cpu_allowed[ch[v].cpu] = false;
 	}
-	return 0;
+	for (i = 0; i < v; i++)
+		pl->cpu_allowed[ch[i].cpu] = true;
+	if (ret)
+		return ret;
+	for (cpu = 0; cpu < RESDB_MAX_CPUS && !ret; cpu++) {
+		for (i = 0; i < processors && ch[i].cpu != cpu; i++)
+			;
+		if (i == processors)
+			continue;
+		idle.partition = pl->db.idle;
+		idle.vcpu = cpu;
+		me.vcpu = label++;
+		ret = set_slots(pl, cpu, ch[i].first, ch[i].first + width - 1, idle, me);
+	}
+	return ret;
 }
 
 /*
