@@ -3,8 +3,8 @@
  * smpipi: a 2-vCPU partition's IPIs, INIT and STARTUP from a freestanding
  * guest (docs/guest-platform.md, section 11). vCPU 0 (the BSP) copies a
  * real-mode trampoline to TRAMP_PAGE and starts vCPU 1 the way Linux does
- * (INIT assert, INIT de-assert, STARTUP twice). The AP, in real mode, counts
- * its starts at AP_COUNT, stores its x2APIC ID at AP_ID and sends the BSP a
+ * (INIT assert, INIT de-assert, STARTUP twice). The AP, in real mode, stores
+ * its x2APIC ID at AP_ID, counts its starts at AP_COUNT and sends the BSP a
  * fixed IPI (AP_VECTOR), then halts with IF = 0. Hostile writes around it:
  * IPIs to APIC IDs no vCPU has, an NMI IPI, INIT and STARTUP to itself, an
  * illegal vector (ESR), a storm of STARTUPs at page 0 to the running AP
@@ -49,10 +49,10 @@ __asm__(".pushsection .text\n"
 	"	cli\n"
 	"	xorw %ax, %ax\n"
 	"	movw %ax, %ds\n"
+	"	movl $0x802, %ecx\n"		/* the ID first: the BSP reads it once */
+	"	rdmsr\n"				/* it sees the count (stores are */
+	"	movl %eax, 0x9004\n"		/* seen in order) */
 	"	lock incl 0x9000\n"
-	"	movl $0x802, %ecx\n"
-	"	rdmsr\n"
-	"	movl %eax, 0x9004\n"
 	"	movl $0x830, %ecx\n"
 	"	movl $0x40, %eax\n"		/* fixed, vector AP_VECTOR, to APIC ID 0 */
 	"	xorl %edx, %edx\n"
