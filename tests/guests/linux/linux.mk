@@ -12,10 +12,15 @@ $(LINUX_GUEST_OUT)/uv_serial_poll: $(LINUX_GUEST_DIR)/uv_serial_poll.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$@)$(CC) -static -Os -Wall -Wextra -Werror -o $@ $<
 
+$(LINUX_GUEST_OUT)/uv_sigdfl: $(LINUX_GUEST_DIR)/uv_sigdfl.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)$(CC) -static -Os -Wall -Wextra -Werror -o $@ $<
+
 $(LINUX_GUEST_OUT)/initramfs.cpio.gz: $(LINUX_GUEST_DIR)/init $(LINUX_GUEST_DIR)/mkinitramfs \
-		$(LINUX_GUEST_DIR)/linux.mk $(LINUX_GUEST_OUT)/uv_serial_poll channel-drivers
+		$(LINUX_GUEST_DIR)/linux.mk $(LINUX_GUEST_OUT)/uv_serial_poll \
+		$(LINUX_GUEST_OUT)/uv_sigdfl channel-drivers
 	$(call say,GEN,$@)$(LINUX_GUEST_DIR)/mkinitramfs $@ $(LINUX_GUEST_OUT)/uv_serial_poll \
-		$(BUILD)/channel-drivers/uv_chanbus.ko
+		$(BUILD)/channel-drivers/uv_chanbus.ko $(LINUX_GUEST_OUT)/uv_sigdfl
 
 $(LINUX_GUEST_OUT)/vmlinuz: $(CACHE)/kernel/$(KV)/boot/vmlinuz-$(KV)
 	@mkdir -p $(dir $@)
