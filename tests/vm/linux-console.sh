@@ -64,6 +64,7 @@ while [ $i -lt 3000 ]; do
 done
 con=$(ultractl console linux | tr -d "\r")
 printf '%s\n' "$con"
+case $(part_state linux) in stopped|faulted) ultractl partition status linux; dmesg | grep -a ultravisor | tail -5 ;; esac
 check "uv_chanbus found the console channel" has "$con" 'uv_chanbus: channel [0-9]* \(console\) at'
 check "/dev/hvc0 appeared and the shell runs on it" has "$con" '^uv-linux-guest: shell on hvc0$'
 
