@@ -65,20 +65,6 @@ __asm__(".pushsection .text\n"
 
 static unsigned int failures;
 
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			 : "memory");
-}
-
 static void icr(uint32_t dest, uint32_t low)
 {
 	wrmsr(X2APIC_ICR, (uint64_t)dest << 32 | low);

@@ -34,20 +34,6 @@ static unsigned int failures;
 static volatile uint32_t order[8], norder;
 static volatile uint32_t isr_seen[8], ppr_seen[8];
 
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			 : "memory");
-}
-
 static void check(int ok, const char *what, uint64_t got)
 {
 	if (ok)
