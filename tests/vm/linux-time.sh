@@ -4,10 +4,13 @@
 # uvtest=time: /init prints its monotonic clock (/proc/uptime, 10 ms steps), then runs
 # `sleep 1` 25 times, printing its clock before and after each. This side timestamps
 # every console line with its own monotonic clock as the line arrives
-# (`ultractl console -f`), so the console's latency is in both ends of each span and
-# cancels out of the rate. Checked:
-#  - rate: guest clock advance / host clock advance over the whole run (> 20 s of
-#    host time) within 0.5 %;
+# (`ultractl console -f`). Checked:
+#  - rate: guest clock advance / host clock advance over > 20 s of host time, within
+#    0.5 %. A line reaches this side late by a varying amount (the guest's serial
+#    driver, the 50 ms follow poll, a loaded host), never early, so the rate is taken
+#    between the most punctual line of the first 8 and of the last 8: the one whose
+#    host stamp less guest time is smallest. Taking plain first and last lines let a
+#    single late line cost 0.4 %;
 #  - `sleep 1` by the guest's own clock (fork and exec of busybox included): the
 #    median of the 25 within 1 s +- 5 % (the shortest and longest are printed);
 #  - `sleep 1` from the host's view: the mean period between lines, less the guest's
@@ -52,10 +55,13 @@ grep 'uv-linux-guest' "$T"
 check "the guest ran the time test to its end" grep -q 'uv-linux-guest: time end' "$T"
 check "it powered off by itself" [ "$(part_field linux exited_by)" = poweroff ]
 
-# $1 host time, $4 kind, $5... guest times
+# $1 host time, $4 kind, $5... guest times; hs[]/gs[]: host stamp and guest time of
+# every timed line in order (a sleep line is printed after its second reading)
 fig=$(awk '
-	$3 == "time" && $4 == "start" { h0 = $1; g0 = $5 }
+	function timed(h, g) { m++; hs[m] = h; gs[m] = g }
+	$3 == "time" && $4 == "start" { h0 = $1; g0 = $5; timed($1, $5) }
 	$3 == "time" && $4 == "sleep" {
+		timed($1, $6)
 		n++
 		d = $6 - $5
 		ds[n] = d
@@ -64,27 +70,35 @@ fig=$(awk '
 		if (n > 1) { gap += $5 - last_after; hsum += $1 - last_h; gsum += $5 - last_before }
 		last_after = $6; last_before = $5; last_h = $1
 	}
-	$3 == "time" && $4 == "end" { h1 = $1; g1 = $5 }
+	$3 == "time" && $4 == "end" { h1 = $1; g1 = $5; timed($1, $5) }
 	END {
-		if (!n || h1 <= h0) { print "none"; exit }
-		rate = (g1 - g0) / (h1 - h0)
+		if (!n || h1 <= h0 || m < 16) { print "none"; exit }
+		for (i = 1; i <= 8; i++)
+			if (i == 1 || hs[i] - gs[i] < hs[a] - gs[a]) a = i
+		for (i = m - 7; i <= m; i++)
+			if (i == m - 7 || hs[i] - gs[i] < hs[b] - gs[b]) b = i
+		rate = (gs[b] - gs[a]) / (hs[b] - hs[a])
+		# how late the plain first and last lines were against the punctual ones
+		late0 = (hs[1] - gs[1]) - (hs[a] - gs[a]); late1 = (hs[m] - gs[m]) - (hs[b] - gs[b])
 		hview = hsum / (n - 1) - gap / (n - 1)
 		for (i = 1; i <= n; i++)	# insertion sort for the median
 			for (j = i; j > 1 && ds[j - 1] > ds[j]; j--) { t = ds[j]; ds[j] = ds[j - 1]; ds[j - 1] = t }
 		med = ds[int((n + 1) / 2)]
-		printf "host_s %.2f guest_s %.2f rate %.6f sleeps %d guest_min %.3f guest_max %.3f host_view %.4f guest_median %.3f\n",
-			h1 - h0, g1 - g0, rate, n, dmin, dmax, hview, med
+		printf "host_s %.2f guest_s %.2f rate %.6f sleeps %d guest_min %.3f guest_max %.3f host_view %.4f guest_median %.3f span_s %.2f late_first %.3f late_last %.3f\n",
+			h1 - h0, g1 - g0, rate, n, dmin, dmax, hview, med, hs[b] - hs[a], late0, late1
 	}' "$T")
 echo "linux-time: $fig"
 # shellcheck disable=SC2086 # the figures are words
 set -- $fig
 [ "$1" = host_s ] || fail "no time figures from the guest"
-host_s=$2 rate=$6 sleeps=$8 gmin=${10} gmax=${12} hview=${14} gmed=${16}
-echo "linux-time: over $host_s s of host time the guest clock ran at $rate of the host's" \
-	"(error $(awk -v r="$rate" 'BEGIN { printf "%.3f", (r - 1) * 100 }') %)"
+host_s=$2 rate=$6 sleeps=$8 gmin=${10} gmax=${12} hview=${14} gmed=${16} span=${18}
+echo "linux-time: over $span s of host time the guest clock ran at $rate of the host's" \
+	"(error $(awk -v r="$rate" 'BEGIN { printf "%.3f", (r - 1) * 100 }') %;" \
+	"the first and last lines arrived ${20} s and ${22} s later than the punctual ones)"
 echo "linux-time: sleep 1 by the guest's clock: median $gmed s, $gmin to $gmax s over $sleeps;" \
 	"from the host: $hview s"
 check "measured over at least 20 s of host time" awk -v h="$host_s" 'BEGIN { exit !(h >= 20) }'
+check "the rate spans at least 15 s" awk -v h="$span" 'BEGIN { exit !(h >= 15) }'
 check "25 sleeps measured" [ "$sleeps" = 25 ]
 check "guest CLOCK_MONOTONIC within 0.5 % of the host's" \
 	awk -v r="$rate" 'BEGIN { exit !(r >= 0.995 && r <= 1.005) }'
