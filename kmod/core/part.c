@@ -556,6 +556,46 @@ out:
 	return ret;
 }
 
+/*
+ * The argument of an ioctl that answers in it: on the heap (it carries a
+ * message buffer), copied in and checked by uv_copy_in. An ERR_PTR on
+ * failure; the caller kfree()s it.
+ */
+static void *uv_arg_in(size_t ksize, size_t min_size, size_t in_end, void __user *uarg,
+		       u32 *usize)
+{
+	void *a = kzalloc(ksize, GFP_KERNEL);
+	int ret;
+
+	if (!a)
+		return ERR_PTR(-ENOMEM);
+	ret = uv_copy_in(a, ksize, min_size, in_end, uarg, usize);
+	if (ret) {
+		kfree(a);
+		return ERR_PTR(ret);
+	}
+	return a;
+}
+
+/*
+ * The instance of partition @number, returned with uv_inst_lock held; or
+ * ERR_PTR(-EINTR) (killed while waiting) or ERR_PTR(-ENOENT) (no instance),
+ * the lock not held.
+ */
+static struct uv_inst *uv_inst_lock_get(u32 number)
+{
+	struct uv_inst *in;
+
+	if (mutex_lock_killable(&uv_inst_lock))
+		return ERR_PTR(-EINTR);
+	in = xa_load(&uv_insts, number);
+	if (!in) {
+		mutex_unlock(&uv_inst_lock);
+		return ERR_PTR(-ENOENT);
+	}
+	return in;
+}
+
 int uv_ioctl_part_load(void __user *uarg)
 {
 	struct uv_part_load *a;
@@ -564,13 +604,10 @@ int uv_ioctl_part_load(void __user *uarg)
 	u32 usize;
 	int ret;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-	ret = uv_copy_in(a, sizeof(*a), UV_PART_LOAD_SIZE_VER0,
-			 offsetof(struct uv_part_load, cpu), uarg, &usize);
-	if (ret)
-		goto out;
+	a = uv_arg_in(sizeof(*a), UV_PART_LOAD_SIZE_VER0, offsetof(struct uv_part_load, cpu),
+		      uarg, &usize);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
 	if (a->flags & ~UV_PART_LOAD_F_NOIMAGE) {
 		ret = -EINVAL;
 		goto out;
@@ -646,28 +683,23 @@ int uv_ioctl_part_ctl(void __user *uarg)
 	u32 usize, s;
 	int ret;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-	ret = uv_copy_in(a, sizeof(*a), UV_PART_CTL_SIZE_VER0,
-			 offsetof(struct uv_part_ctl, state), uarg, &usize);
-	if (ret)
-		goto out;
+	a = uv_arg_in(sizeof(*a), UV_PART_CTL_SIZE_VER0, offsetof(struct uv_part_ctl, state),
+		      uarg, &usize);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
 	if (a->flags || !a->op || a->op >= ARRAY_SIZE(uv_op_names)) {
 		ret = -EINVAL;
 		goto out;
 	}
 	uv_part_number(a->partition, num, sizeof(num));
-	if (mutex_lock_killable(&uv_inst_lock)) {
-		ret = -EINTR;
-		goto out;
-	}
-	in = xa_load(&uv_insts, a->partition);
-	if (!in) {
+	in = uv_inst_lock_get(a->partition);
+	if (IS_ERR(in)) {
+		ret = PTR_ERR(in);
+		if (ret == -EINTR)
+			goto out;
 		scnprintf(a->message, sizeof(a->message),
 			  "partition %s has no monitor instance: load an image first", num);
-		ret = -ENOENT;
-		goto unlock;
+		goto reply;
 	}
 	s = uv_inst_state(in);
 	switch (a->op) {
@@ -716,6 +748,7 @@ int uv_ioctl_part_ctl(void __user *uarg)
 			  ret == -EBUSY ? " (stop it first)" : "");
 unlock:
 	mutex_unlock(&uv_inst_lock);
+reply:
 	if (uv_copy_out(uarg, a, sizeof(*a), usize))
 		ret = -EFAULT;
 out:
@@ -749,13 +782,10 @@ int uv_ioctl_part_entry(void __user *uarg)
 	u32 usize, s;
 	int ret;
 
-	a = kzalloc(sizeof(*a), GFP_KERNEL);
-	if (!a)
-		return -ENOMEM;
-	ret = uv_copy_in(a, sizeof(*a), UV_PART_ENTRY_SIZE_VER0,
-			 offsetof(struct uv_part_entry, message), uarg, &usize);
-	if (ret)
-		goto out;
+	a = uv_arg_in(sizeof(*a), UV_PART_ENTRY_SIZE_VER0, offsetof(struct uv_part_entry, message),
+		      uarg, &usize);
+	if (IS_ERR(a))
+		return PTR_ERR(a);
 	uv_part_number(a->partition, num, sizeof(num));
 	ret = -EINVAL;
 	if (a->flags || a->mode != UV_ENTRY_FLAT32) {
@@ -770,17 +800,14 @@ int uv_ioctl_part_entry(void __user *uarg)
 			scnprintf(a->message, sizeof(a->message), "%s: no such partition", num);
 		goto reply;
 	}
-	if (mutex_lock_killable(&uv_inst_lock)) {
-		ret = -EINTR;
+	in = uv_inst_lock_get(a->partition);
+	if (IS_ERR(in)) {
+		ret = PTR_ERR(in);
+		if (ret == -ENOENT)
+			scnprintf(a->message, sizeof(a->message),
+				  "partition %s has no monitor instance: build it with UV_IOC_PART_LOAD first",
+				  num);
 		goto reply;
-	}
-	in = xa_load(&uv_insts, a->partition);
-	if (!in) {
-		scnprintf(a->message, sizeof(a->message),
-			  "partition %s has no monitor instance: build it with UV_IOC_PART_LOAD first",
-			  num);
-		ret = -ENOENT;
-		goto unlock;
 	}
 	s = uv_inst_state(in);
 	if (s != UV_PSTATE_CREATED && s != UV_PSTATE_LOADED) {
@@ -814,7 +841,6 @@ unlock:
 reply:
 	if (uv_copy_out(uarg, a, sizeof(*a), usize))
 		ret = -EFAULT;
-out:
 	kfree(a);
 	return ret;
 }
@@ -885,14 +911,9 @@ int uv_ioctl_console_read(void __user *uarg)
 	kbuf = kvmalloc(max_t(size_t, room, 1), GFP_KERNEL);
 	if (!kbuf)
 		return -ENOMEM;
-	if (mutex_lock_killable(&uv_inst_lock)) {
-		ret = -EINTR;
-		goto out;
-	}
-	in = xa_load(&uv_insts, a.partition);
-	if (!in) {
-		mutex_unlock(&uv_inst_lock);
-		ret = -ENOENT;
+	in = uv_inst_lock_get(a.partition);
+	if (IS_ERR(in)) {
+		ret = PTR_ERR(in);
 		goto out;
 	}
 	pos = a.pos;
@@ -1044,13 +1065,9 @@ int uv_ioctl_part_sched(void __user *uarg)
 			 offsetof(struct uv_part_sched, cpu), uarg, &usize);
 	if (ret)
 		return ret;
-	if (mutex_lock_killable(&uv_inst_lock))
-		return -EINTR;
-	in = xa_load(&uv_insts, a.partition);
-	if (!in) {
-		mutex_unlock(&uv_inst_lock);
-		return -ENOENT;
-	}
+	in = uv_inst_lock_get(a.partition);
+	if (IS_ERR(in))
+		return PTR_ERR(in);
 	uv_partition_get_status(in->mon, &st);
 	uv_sched_get_vcpu(in->mon, -1, &vs);
 	mutex_unlock(&uv_inst_lock);
