@@ -5,23 +5,18 @@
  * with exit code 0 on the line "quit", or 1 after timeout=S seconds (default 100).
  */
 #include "guest.h"
-#include "lib/virtio_console.h"
+#include "lib/con_echo.h"
 
 void gmain(uint32_t magic, const struct mb_info *mbi);
 
 static char in[4096];
-static char line[512];
-
-static void say(struct vcon *c, const char *s)
-{
-	vcon_write(c, s, strlen(s), 2000000000ULL);
-}
+static struct con_echo e;
 
 void gmain(uint32_t magic, const struct mb_info *mbi)
 {
 	uint64_t end = vcon_now() + parse_num(cmdline_get(mbi, "timeout"), 100) * 1000000000ULL;
-	uint32_t len = 0, lines = 0, n, i;
 	struct vcon c;
+	uint32_t n;
 
 	if (vcon_open(&c, 10000000000ULL)) {
 		puts("conecho: ");
@@ -29,7 +24,7 @@ void gmain(uint32_t magic, const struct mb_info *mbi)
 		puts("\n");
 		guest_exit(1);
 	}
-	say(&c, "conecho: ready\n");
+	con_say(&c, "conecho: ready\n");
 	puts("conecho: ready\n");
 	while (vcon_now() < end) {
 		n = vcon_read(&c, in, sizeof(in));
@@ -39,30 +34,15 @@ void gmain(uint32_t magic, const struct mb_info *mbi)
 			hypercall(UV_HC_YIELD, 0, 0, 0, 0);
 			continue;
 		}
-		for (i = 0; i < n; i++) {
-			if (in[i] == '\r')
-				continue;
-			if (in[i] != '\n') {
-				if (len < sizeof(line) - 1)
-					line[len++] = in[i];
-				continue;
-			}
-			line[len] = 0;
-			lines++;
-			if (!strncmp(line, "quit", 5)) {
-				say(&c, "conecho: bye\n");
-				vcon_drain(&c, 2000000000ULL);
-				puts("conecho: quit after ");
-				put_dec(lines);
-				puts(" lines, kicks=");
-				put_dec(c.kicks);
-				puts("\n");
-				guest_exit(0);
-			}
-			say(&c, "echo: ");
-			vcon_add(&c, line, len, 2000000000ULL);
-			say(&c, "\n");
-			len = 0;
+		if (con_echo_feed(&c, &e, in, n)) {
+			con_say(&c, "conecho: bye\n");
+			vcon_drain(&c, 2000000000ULL);
+			puts("conecho: quit after ");
+			put_dec(e.lines);
+			puts(" lines, kicks=");
+			put_dec(c.kicks);
+			puts("\n");
+			guest_exit(0);
 		}
 	}
 	puts("conecho: ");

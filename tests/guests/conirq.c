@@ -13,31 +13,18 @@
  */
 #include "guest.h"
 #include "lib/irq.h"
-#include "lib/virtio_console.h"
+#include "lib/con_echo.h"
 
 void gmain(uint32_t magic, const struct mb_info *mbi);
 
 static char in[4096];
-static char line[512];
-
-static void say(struct vcon *c, const char *s)
-{
-	vcon_write(c, s, strlen(s), 2000000000ULL);
-}
-
-static void report(const char *k, uint64_t v)
-{
-	puts(" ");
-	puts(k);
-	puts("=");
-	put_dec(v);
-}
+static struct con_echo e;
 
 void gmain(uint32_t magic, const struct mb_info *mbi)
 {
 	uint32_t vec = (uint32_t)parse_num(cmdline_get(mbi, "vector"), 64);
 	const char *bad = cmdline_get(mbi, "badvec");
-	uint32_t len = 0, lines = 0, halts = 0, empty_wakes = 0, n, i;
+	uint32_t halts = 0, empty_wakes = 0, n;
 	uint16_t seen;
 	struct vcon c;
 
@@ -51,7 +38,7 @@ void gmain(uint32_t magic, const struct mb_info *mbi)
 		guest_exit(1);
 	}
 	irq_enable();
-	say(&c, "conirq: ready\n");
+	con_say(&c, "conirq: ready\n");
 	puts("conirq: ready\n");
 	for (;;) {
 		n = vcon_read(&c, in, sizeof(in));
@@ -69,33 +56,18 @@ void gmain(uint32_t magic, const struct mb_info *mbi)
 				empty_wakes++;
 			continue;
 		}
-		for (i = 0; i < n; i++) {
-			if (in[i] == '\r')
-				continue;
-			if (in[i] != '\n') {
-				if (len < sizeof(line) - 1)
-					line[len++] = in[i];
-				continue;
-			}
-			line[len] = 0;
-			lines++;
-			if (!strncmp(line, "quit", 5)) {
-				say(&c, "conirq: bye\n");
-				vcon_drain(&c, 2000000000ULL);
-				puts("conirq: quit");
-				report("lines", lines);
-				report("irqs", irq_total);
-				report("irqs_on_vector", irq_count[vec & 255]);
-				report("halts", halts);
-				report("empty_wakes", empty_wakes);
-				report("kicks", c.kicks);
-				puts("\n");
-				guest_exit(0);
-			}
-			say(&c, "echo: ");
-			vcon_add(&c, line, len, 2000000000ULL);
-			say(&c, "\n");
-			len = 0;
+		if (con_echo_feed(&c, &e, in, n)) {
+			con_say(&c, "conirq: bye\n");
+			vcon_drain(&c, 2000000000ULL);
+			puts("conirq: quit");
+			put_field("lines", e.lines);
+			put_field("irqs", irq_total);
+			put_field("irqs_on_vector", irq_count[vec & 255]);
+			put_field("halts", halts);
+			put_field("empty_wakes", empty_wakes);
+			put_field("kicks", c.kicks);
+			puts("\n");
+			guest_exit(0);
 		}
 	}
 	puts("conirq: ");

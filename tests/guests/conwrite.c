@@ -49,14 +49,6 @@ static uint32_t fnv(uint32_t h, const uint8_t *p, uint32_t n)
 	return h;
 }
 
-static void report(const char *k, uint64_t v)
-{
-	puts(" ");
-	puts(k);
-	puts("=");
-	put_dec(v);
-}
-
 void gmain(uint32_t magic, const struct mb_info *mbi)
 {
 	uint32_t total = (uint32_t)parse_num(cmdline_get(mbi, "bytes"), 1 << 20);
@@ -112,9 +104,9 @@ void gmain(uint32_t magic, const struct mb_info *mbi)
 			if (progress && vcon_now() >= next_progress) {
 				next_progress = vcon_now() + progress;
 				puts("conwrite: progress");
-				report("off", off);
-				report("queued", queued);
-				report("dropped", serial ? 0 : c.dropped);
+				put_field("off", off);
+				put_field("queued", queued);
+				put_field("dropped", serial ? 0 : c.dropped);
 				puts("\n");
 			}
 		}
@@ -131,14 +123,14 @@ void gmain(uint32_t magic, const struct mb_info *mbi)
 		bad = 1;
 	}
 	puts("conwrite: done");
-	report("bytes", total);
-	report("queued", queued);
-	report("dropped", serial ? 0 : c.dropped);
-	report("drop_events", serial ? 0 : c.drop_events);
-	report("messages", msgs);
-	report("kicks", serial ? 0 : c.kicks);
-	report("kicks_skipped", serial ? 0 : c.kick_skipped);
-	report("ns", t1 - t0);
+	put_field("bytes", total);
+	put_field("queued", queued);
+	put_field("dropped", serial ? 0 : c.dropped);
+	put_field("drop_events", serial ? 0 : c.drop_events);
+	put_field("messages", msgs);
+	put_field("kicks", serial ? 0 : c.kicks);
+	put_field("kicks_skipped", serial ? 0 : c.kick_skipped);
+	put_field("ns", t1 - t0);
 	puts(" sum=");
 	put_hex(sum);
 	puts("\n");

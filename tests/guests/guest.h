@@ -92,6 +92,7 @@ void puts(const char *s);		/* serial port */
 void hc_puts(const char *s);		/* UV_HC_CONSOLE_WRITE */
 void put_hex(uint64_t v);
 void put_dec(uint64_t v);
+void put_field(const char *key, uint64_t v);	/* " key=v" (decimal): a report field */
 void guest_exit(uint8_t code) __attribute__((noreturn));
 uint64_t udiv64(uint64_t n, uint32_t d);
 const char *cmdline_get(const struct mb_info *mbi, const char *key);	/* value after "key=" */

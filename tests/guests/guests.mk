@@ -22,11 +22,14 @@ $(BUILD)/guests/%.elf: $(GUEST_DIR)/%.c $(GUEST_DEPS)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $<
 
 # Guests that drive a console channel also link the virtio-console driver
-# (tests/guests/lib/virtio_console.c) and the interrupt support (lib/irq.c).
+# (tests/guests/lib/virtio_console.c), the line echo (lib/con_echo.c) and the
+# interrupt support (lib/irq.c).
 GUEST_CON    := conwrite conecho conhostile conirq x2apic smpipi
-GUEST_CON_LIB := $(GUEST_DIR)/lib/virtio_console.c $(GUEST_DIR)/lib/irq.c $(GUEST_DIR)/lib/irq_stubs.S
+GUEST_CON_LIB := $(GUEST_DIR)/lib/virtio_console.c $(GUEST_DIR)/lib/con_echo.c \
+		 $(GUEST_DIR)/lib/irq.c $(GUEST_DIR)/lib/irq_stubs.S
 $(patsubst %,$(BUILD)/guests/%.elf,$(GUEST_CON)): $(BUILD)/guests/%.elf: $(GUEST_DIR)/%.c \
-		$(GUEST_DEPS) $(GUEST_CON_LIB) $(GUEST_DIR)/lib/virtio_console.h $(GUEST_DIR)/lib/irq.h \
+		$(GUEST_DEPS) $(GUEST_CON_LIB) $(GUEST_DIR)/lib/virtio_console.h \
+		$(GUEST_DIR)/lib/con_echo.h $(GUEST_DIR)/lib/irq.h \
 		uapi/linux/ultravisor_channel.h
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -o $@ $(GUEST_COMMON) $(GUEST_CON_LIB) $<

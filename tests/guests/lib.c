@@ -108,6 +108,14 @@ void put_dec(uint64_t v)
 	puts(buf + i);
 }
 
+void put_field(const char *key, uint64_t v)
+{
+	puts(" ");
+	puts(key);
+	puts("=");
+	put_dec(v);
+}
+
 void guest_exit(uint8_t code)
 {
 	outb(UV_PORT_EXIT, code);
