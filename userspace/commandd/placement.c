@@ -121,6 +121,13 @@ void cmdd_plan_end(struct cmdd_plan *pl)
 
 /* ---- step builders ---------------------------------------------------------- */
 
+/* Entries @first..@last of the index page @p, as a step names them (pads zero). */
+static struct uv_txn_at step_at(const struct cmdd_ipage *p, u32 first, u32 last)
+{
+	return (struct uv_txn_at){ .map = p->gmk, .scale = (u8)p->scale, .frame = p->frame,
+				   .first = (u16)first, .last = (u16)last };
+}
+
 static int change_owner(struct cmdd_plan *pl, const struct cmdd_ipage *p, u32 first, u32 last,
 			u32 from, u32 to)
 {
@@ -128,11 +135,7 @@ static int change_owner(struct cmdd_plan *pl, const struct cmdd_ipage *p, u32 fi
 
 	memset(&s, 0, sizeof(s));
 	s.op = UV_TXN_CHANGE_OWNER;
-	s.change_owner.at.map = p->gmk;
-	s.change_owner.at.scale = (u8)p->scale;
-	s.change_owner.at.frame = p->frame;
-	s.change_owner.at.first = (u16)first;
-	s.change_owner.at.last = (u16)last;
+	s.change_owner.at = step_at(p, first, last);
 	s.change_owner.from = from;
 	s.change_owner.to = to;
 	return cmdd_plan_step(pl, &s);
@@ -145,13 +148,39 @@ static int split_merge(struct cmdd_plan *pl, u32 op, const struct cmdd_ipage *pa
 
 	memset(&s, 0, sizeof(s));
 	s.op = op;
-	s.split.at.map = parent->gmk;
-	s.split.at.scale = (u8)parent->scale;
-	s.split.at.frame = parent->frame;
-	s.split.at.first = (u16)index;
-	s.split.at.last = (u16)index;
+	s.split.at = step_at(parent, index, index);
 	s.split.child = child;
 	s.split.owner = owner;
+	return cmdd_plan_step(pl, &s);
+}
+
+/* Channel @number (its descriptor's GMK) of @client over @nr_pages pages from @first_pfn. */
+static int init_channel(struct cmdd_plan *pl, u32 number, u32 type, u32 client, u32 nr_pages,
+			u64 first_pfn)
+{
+	struct uv_txn_step s;
+
+	memset(&s, 0, sizeof(s));
+	s.op = UV_TXN_INIT_CHANNEL;
+	s.channel.number = number;
+	s.channel.type = type;
+	s.channel.client = client;
+	s.channel.nr_pages = nr_pages;
+	s.channel.first_pfn = first_pfn;
+	return cmdd_plan_step(pl, &s);
+}
+
+/* Server slot @index of channel @number goes from @from to @to (UV_NONE: empty). */
+static int change_server(struct cmdd_plan *pl, u32 number, u32 index, u32 from, u32 to)
+{
+	struct uv_txn_step s;
+
+	memset(&s, 0, sizeof(s));
+	s.op = UV_TXN_CHANGE_SERVER;
+	s.server.number = number;
+	s.server.index = index;
+	s.server.from = from;
+	s.server.to = to;
 	return cmdd_plan_step(pl, &s);
 }
 
@@ -577,7 +606,6 @@ static int chan_area_of(struct cmdd_plan *pl, u32 number, u64 *first);
  */
 static int place_channels(struct cmdd_plan *pl, u32 me, const struct cmdd_create_spec *c)
 {
-	struct uv_txn_step s;
 	u64 area = 0;
 	u32 i, area_used = 0;
 	int ret = 0;
@@ -586,8 +614,8 @@ static int place_channels(struct cmdd_plan *pl, u32 me, const struct cmdd_create
 		ret = chan_area_of(pl, me, &area);
 	for (i = 0; !ret && i < c->nr_channels; i++) {
 		const struct cmdd_channel_spec *ch = &c->channels[i];
+		u32 server = UV_NONE, number;
 		u64 first, dpfn;
-		u32 server = UV_NONE;
 
 		if (ch->server[0]) {
 			server = cmdd_find_partition(&pl->db, ch->server);
@@ -612,25 +640,10 @@ static int place_channels(struct cmdd_plan *pl, u32 me, const struct cmdd_create
 			ret = take_4k(pl, 1, pl->db.ultra, &dpfn);
 		if (ret)
 			return ret;
-		memset(&s, 0, sizeof(s));
-		s.op = UV_TXN_INIT_CHANNEL;
-		s.channel.number = cmdd_pfn_gmk(&pl->db, dpfn);
-		s.channel.type = ch->type;
-		s.channel.client = me;
-		s.channel.nr_pages = ch->pages;
-		s.channel.first_pfn = first;
-		ret = cmdd_plan_step(pl, &s);
-		if (!ret && server != UV_NONE) {
-			struct uv_txn_step sv;
-
-			memset(&sv, 0, sizeof(sv));
-			sv.op = UV_TXN_CHANGE_SERVER;
-			sv.server.number = s.channel.number;
-			sv.server.index = 0;
-			sv.server.from = UV_NONE;
-			sv.server.to = server;
-			ret = cmdd_plan_step(pl, &sv);
-		}
+		number = cmdd_pfn_gmk(&pl->db, dpfn);
+		ret = init_channel(pl, number, ch->type, me, ch->pages, first);
+		if (!ret && server != UV_NONE)
+			ret = change_server(pl, number, 0, UV_NONE, server);
 	}
 	return ret;
 }
@@ -741,8 +754,8 @@ static int chan_area_of(struct cmdd_plan *pl, u32 number, u64 *first)
 int cmdd_place_boot_channel(struct cmdd_plan *pl, u32 number, u32 *channel)
 {
 	struct last_page l = { .number = number, .desc_pfn = pl->db.base_pfn + number };
-	struct uv_txn_step s;
 	u64 dpfn;
+	u32 desc;
 	int ret;
 
 	if (!resdb_partition(&pl->db, number))
@@ -757,16 +770,10 @@ int cmdd_place_boot_channel(struct cmdd_plan *pl, u32 number, u32 *channel)
 	ret = take_4k(pl, 1, pl->db.ultra, &dpfn);
 	if (ret)
 		return ret;
-	memset(&s, 0, sizeof(s));
-	s.op = UV_TXN_INIT_CHANNEL;
-	s.channel.number = cmdd_pfn_gmk(&pl->db, dpfn);
-	s.channel.type = UV_CHANNEL_TYPE_BOOT;
-	s.channel.client = number;
-	s.channel.nr_pages = 1;
-	s.channel.first_pfn = l.last;
-	ret = cmdd_plan_step(pl, &s);
+	desc = cmdd_pfn_gmk(&pl->db, dpfn);
+	ret = init_channel(pl, desc, UV_CHANNEL_TYPE_BOOT, number, 1, l.last);
 	if (!ret)
-		*channel = s.channel.number;
+		*channel = desc;
 	return ret;
 }
 
@@ -875,13 +882,7 @@ static int release_channel(struct cmdd_plan *pl, u32 n, u32 number)
 
 		if (srv == UV_NONE || (!client && srv != number))
 			continue;
-		memset(&s, 0, sizeof(s));
-		s.op = UV_TXN_CHANGE_SERVER;
-		s.server.number = n;
-		s.server.index = k;
-		s.server.from = srv;
-		s.server.to = UV_NONE;
-		ret = cmdd_plan_step(pl, &s);
+		ret = change_server(pl, n, k, srv, UV_NONE);
 	}
 	if (ret || !client)
 		return ret;
