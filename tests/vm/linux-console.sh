@@ -15,15 +15,7 @@
 # survives; a consoled started again gets a new hvc0 whose shell answers and powers the
 # guest off (ACPI S5, exit code 0). The guest's log has no WARNING/BUG/Oops; destroy and
 # db check clean.
-lcleanup() {
-	[ -n "$catpid" ] && kill "$catpid" 2>/dev/null
-	[ -n "$cpid" ] && kill "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null
-	ultractl partition stop linux >/dev/null 2>&1
-	ultractl partition destroy linux >/dev/null 2>&1
-	ultractl partition destroy console-io >/dev/null 2>&1
-	[ -n "$cmdd_pid" ] && kill "$cmdd_pid" 2>/dev/null && wait "$cmdd_pid" 2>/dev/null
-}
-trap lcleanup EXIT
+trap 'linux_cleanup linux' EXIT
 # PTYs need devpts, which the emulated host does not mount by itself
 grep -q ' /dev/pts ' /proc/mounts || { mkdir -p /dev/pts && mount -t devpts devpts /dev/pts; } ||
 	fail "cannot mount devpts"
@@ -69,18 +61,10 @@ check "uv_chanbus found the console channel" has "$con" 'uv_chanbus: channel [0-
 check "/dev/hvc0 appeared and the shell runs on it" has "$con" '^uv-linux-guest: shell on hvc0$'
 
 pty=$(cat /tmp/crun/linux.pty) || fail "no pty for linux"
-cat "$pty" >/tmp/pty.out &
-catpid=$!
-sleep 0.5
 # shellcheck disable=SC2016 # the guest's shell expands it
-printf 'echo $((6*7)) marker\n' >"$pty"
-i=0
-while ! grep -q '^42 marker' /tmp/pty.out; do
-	i=$((i + 1)); [ $i -lt 300 ] || break
-	sleep 0.1
-done
+pty_cmd linux 'echo $((6*7)) marker' '^42 marker' 300 >/tmp/pty.out
 echo "--- pty output"
-tr -d '\r' </tmp/pty.out
+cat /tmp/pty.out
 echo "--- console log"
 cat /tmp/clog/linux.log
 check "the command typed into the PTY ran in the guest and its output came back" \
@@ -89,17 +73,10 @@ check "the command typed into the PTY ran in the guest and its output came back"
 # the channel's interrupt, not the poller, brought that answer
 check "uv_chanbus took the channel's GSI and does not poll" \
 	has "$con" '[a-z_]* virtio[0-9]*: interrupts on GSI [0-9]* \(irq [0-9]*\), no polling'
-: >/tmp/pty.out
 # irq_line: the guest's /proc/interrupts line of uv_chanbus ("N: CPU0 CPU1 IO-APIC ...")
 irq_line() {
-	: >/tmp/pty.out
-	printf 'grep uv_chanbus /proc/interrupts\n' >"$pty"
-	_i=0
-	while ! grep -q '^ *[0-9]*: .*uv_chanbus' /tmp/pty.out; do
-		_i=$((_i + 1)); [ $_i -lt 300 ] || break
-		sleep 0.1
-	done
-	tr -d '\r' </tmp/pty.out | grep '^ *[0-9]*: .*uv_chanbus'
+	pty_cmd linux 'grep uv_chanbus /proc/interrupts' '^ *[0-9]*: .*uv_chanbus' 300 |
+		grep '^ *[0-9]*: .*uv_chanbus'
 }
 line=$(irq_line)
 echo "guest /proc/interrupts: $line"
@@ -110,14 +87,8 @@ check "the guest's uv_chanbus interrupt counted the server's notifications ($cou
 # destination and the I/O APIC delivers there
 irq=$(printf '%s\n' "$line" | awk '{ sub(":", "", $1); print $1 }')
 cpu1=$(printf '%s\n' "$line" | awk '{ print $3 }')
-: >/tmp/pty.out
 # shellcheck disable=SC2016 # the guest's shell expands it
-printf 'echo 2 >/proc/irq/%s/smp_affinity; echo $((5*5)) moved\n' "$irq" >"$pty"
-i=0
-while ! grep -q '^25 moved' /tmp/pty.out; do
-	i=$((i + 1)); [ $i -lt 300 ] || break
-	sleep 0.1
-done
+pty_cmd linux "echo 2 >/proc/irq/$irq/smp_affinity; echo \$((5*5)) moved" '^25 moved' 300 >/dev/null
 for k in 1 2 3; do
 	# shellcheck disable=SC2016 # the guest's shell expands it
 	printf 'echo $((%s*11)) on cpu1\n' "$k" >"$pty"
@@ -131,8 +102,6 @@ check "the guest's second vCPU now takes the channel's interrupt ($cpu1 -> $cpu1
 ultractl channel list | tee /tmp/chlist
 irqs=$(sed -n 's/.* console client linux .* server_irqs=\([0-9]*\).*/\1/p' /tmp/chlist)
 check "the module raised the channel's GSI ($irqs times)" [ -n "$irqs" ] && [ "$irqs" -gt 0 ]
-kill "$catpid" 2>/dev/null
-catpid=
 
 # hot removal: the server gone, the guest removes the device and runs on
 kill "$cpid"
@@ -160,17 +129,13 @@ while [ "$(ultractl console linux | grep -c '[a-z_]* virtio[0-9]*: channel [0-9]
 	sleep 0.1
 done
 pty=$(cat /tmp/crun/linux.pty) || fail "no pty for linux after the restart"
-cat "$pty" >/tmp/pty.out &
-catpid=$!
+# the shell restarts within a second of hvc0 coming back: ask every 5 s until it answers
 i=0
-# the shell restarts within a second of hvc0 coming back: ask until it answers
-while ! grep -q '^42 again' /tmp/pty.out; do
-	i=$((i + 1)); [ $i -lt 60 ] || break
-	# shellcheck disable=SC2016 # the guest's shell expands it
-	[ $((i % 10)) = 1 ] && printf 'echo $((7*6)) again\n' >"$pty"
-	sleep 0.5
+# shellcheck disable=SC2016 # the guest's shell expands it
+until pty_cmd linux 'echo $((7*6)) again' '^42 again' 45 >/tmp/pty.out; do
+	i=$((i + 1)); [ $i -lt 6 ] || break
 done
-tr -d '\r' </tmp/pty.out | tail -3
+tail -3 /tmp/pty.out
 check "a consoled started again serves a new hvc0 whose shell answers" grep -q '^42 again' /tmp/pty.out
 printf 'poweroff -f\n' >"$pty"
 part_wait linux '^(stopped|faulted)$' 300 || true
@@ -180,8 +145,6 @@ con=$(ultractl console linux | tr -d "\r")
 bad=$(printf '%s\n' "$con" | grep -E 'WARNING:|BUG:|Oops|Kernel panic|Call Trace:|unchecked MSR|general protection|RIP: 00|nobody cared')
 check "no warning, bug, oops or panic in the guest's log" [ -z "$bad" ]
 [ -z "$bad" ] || printf '%s\n' "$bad"
-kill "$catpid" 2>/dev/null
-catpid=
 
 out=$(ultractl partition destroy linux) || fail "destroy failed: $out"
 ultractl channel list

@@ -8,17 +8,7 @@
 # A's PTY stops A (ACPI S5, exit code 0) while B's counter keeps advancing; A started
 # again (a reload: its memory and channel headers rebuilt) has a working console again;
 # both destroyed, the pool and the database are as before; no WARNING/BUG/Oops.
-lcleanup() {
-	[ -n "$catpid" ] && kill "$catpid" 2>/dev/null
-	[ -n "$cpid" ] && kill "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null
-	for p in A B; do
-		ultractl partition stop $p >/dev/null 2>&1
-		ultractl partition destroy $p >/dev/null 2>&1
-	done
-	ultractl partition destroy console-io >/dev/null 2>&1
-	[ -n "$cmdd_pid" ] && kill "$cmdd_pid" 2>/dev/null && wait "$cmdd_pid" 2>/dev/null
-}
-trap lcleanup EXIT
+trap 'linux_cleanup A B' EXIT
 grep -q ' /dev/pts ' /proc/mounts || { mkdir -p /dev/pts && mount -t devpts devpts /dev/pts; } ||
 	fail "cannot mount devpts"
 
@@ -40,25 +30,6 @@ con_wait() {
 }
 # last_count: B's latest counter
 last_count() { ultractl console B | tr -d '\r' | sed -n 's/^uv-linux-guest: count \([0-9]*\) .*/\1/p' | tail -1; }
-# pty_cmd P CMD MARK TENTHS: write CMD into P's PTY, wait for MARK in what comes back
-pty_cmd() {
-	_pty=$(cat "/tmp/crun/$1.pty") || fail "no pty for $1"
-	: >"/tmp/pty-$1.out"
-	cat "$_pty" >>"/tmp/pty-$1.out" &
-	catpid=$!
-	sleep 0.5
-	printf '%s\n' "$2" >"$_pty"
-	_i=0
-	while ! grep -q "$3" "/tmp/pty-$1.out"; do
-		_i=$((_i + 1)); [ $_i -lt "$4" ] || break
-		sleep 0.1
-	done
-	kill "$catpid" 2>/dev/null
-	wait "$catpid" 2>/dev/null
-	catpid=
-	tr -d '\r' <"/tmp/pty-$1.out"
-	grep -q "$3" "/tmp/pty-$1.out"
-}
 
 load
 cmdd_start

@@ -213,3 +213,42 @@ consoled_start() {
 		sleep 0.1
 	done
 }
+
+# ---- Linux guests' shells on consoled's PTYs (tests/vm/linux-*.sh) ----
+# pty_cmd P CMD MARK TENTHS: write CMD into P's PTY (/tmp/crun/P.pty, from consoled) and
+# wait up to TENTHS tenths of a second for a line matching the grep pattern MARK in what
+# comes back (kept in /tmp/pty-P.out; the PTY is read only meanwhile, so it may start
+# with output left from before). Prints what came back without CRs; true if MARK came.
+pty_cmd() {
+	_pty=$(cat "/tmp/crun/$1.pty") || fail "no pty for $1"
+	: >"/tmp/pty-$1.out"
+	cat "$_pty" >>"/tmp/pty-$1.out" &
+	catpid=$!
+	sleep 0.5
+	printf '%s\n' "$2" >"$_pty"
+	_i=0
+	while ! grep -q "$3" "/tmp/pty-$1.out"; do
+		_i=$((_i + 1)); [ $_i -lt "$4" ] || break
+		sleep 0.1
+	done
+	kill "$catpid" 2>/dev/null
+	wait "$catpid" 2>/dev/null
+	catpid=
+	tr -d '\r' <"/tmp/pty-$1.out"
+	grep -q "$3" "/tmp/pty-$1.out"
+}
+
+# linux_cleanup P...: the EXIT trap of the tests that run Linux partitions P... under
+# ultra-commandd with ultra-consoled serving them as console-io: stops a PTY reader left
+# running (catpid) and consoled (cpid), stops and destroys P... and console-io, stops the
+# daemon (cmdd_pid). Quiet: after a failure, the test's own output is what matters.
+linux_cleanup() {
+	[ -n "$catpid" ] && kill "$catpid" 2>/dev/null
+	[ -n "$cpid" ] && kill "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null
+	for _p in "$@"; do
+		ultractl partition stop "$_p" >/dev/null 2>&1
+		ultractl partition destroy "$_p" >/dev/null 2>&1
+	done
+	ultractl partition destroy console-io >/dev/null 2>&1
+	[ -n "$cmdd_pid" ] && kill "$cmdd_pid" 2>/dev/null && wait "$cmdd_pid" 2>/dev/null
+}
