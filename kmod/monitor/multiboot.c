@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/build_bug.h>
 #include <linux/elf.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -28,6 +29,7 @@
 #include <linux/string.h>
 
 #include <linux/ultravisor_hypercall.h>
+#include <linux/ultravisor_multiboot.h>
 
 #include "internal.h"
 
@@ -38,43 +40,12 @@
 #define MB_F_UNDERSTOOD		(MB_F_PAGE_ALIGN | MB_F_MEMINFO)
 #define MB_F_AOUT_KLUDGE	BIT(16)
 
-/* multiboot_info flags we fill */
-#define MBI_MEM			BIT(0)
-#define MBI_CMDLINE		BIT(2)
-#define MBI_MMAP		BIT(6)
-#define MBI_LOADER_NAME		BIT(9)
-
 #define UV_MB_MAX_PHDRS		64
 #define UV_MB_MAX_CMDLINE	1024
 #define UV_MB_LOADER_NAME	"ultravisor"
 
-/* Layout of the information (spec 3.3); fields we don't fill stay zero. */
-struct uv_mbi {
-	u32 flags;
-	u32 mem_lower;
-	u32 mem_upper;
-	u32 boot_device;
-	u32 cmdline;
-	u32 mods_count;
-	u32 mods_addr;
-	u32 syms[4];
-	u32 mmap_length;
-	u32 mmap_addr;
-	u32 drives_length;
-	u32 drives_addr;
-	u32 config_table;
-	u32 boot_loader_name;
-	u32 apm_table;
-	u32 vbe[6];
-	u32 fb[7];
-} __packed;
-
-struct uv_mb_mmap {
-	u32 size;		/* of the rest of the entry: 20 */
-	u64 base;
-	u64 len;
-	u32 type;		/* 1: available RAM */
-} __packed;
+static_assert(sizeof(struct uv_multiboot_info) == 116);
+static_assert(sizeof(struct uv_multiboot_mmap) == 24);
 
 /* A PT_LOAD segment, ELF32 or ELF64, widened. */
 struct uv_seg {
@@ -135,8 +106,8 @@ static int uv_elf_seg(const void *image, size_t len, bool is64, u64 phoff, unsig
 static int uv_mb_info(struct uv_partition *p, u64 at, const char *cmdline)
 {
 	size_t cl = cmdline ? strnlen(cmdline, UV_MB_MAX_CMDLINE) : 0;
-	struct uv_mb_mmap *mm;
-	struct uv_mbi *mbi;
+	struct uv_multiboot_mmap *mm;
+	struct uv_multiboot_info *mbi;
 	unsigned int i, n = 0;
 	u64 low = 0, upper = 0;
 	size_t size, off;
@@ -149,8 +120,8 @@ static int uv_mb_info(struct uv_partition *p, u64 at, const char *cmdline)
 	buf = kzalloc(size, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	mbi = (struct uv_mbi *)buf;
-	mm = (struct uv_mb_mmap *)(buf + sizeof(*mbi));
+	mbi = (struct uv_multiboot_info *)buf;
+	mm = (struct uv_multiboot_mmap *)(buf + sizeof(*mbi));
 
 	/* memory map: one entry per run of guest-physically adjacent extents */
 	for (i = 0; i < p->nr_mem; i++) {
@@ -161,7 +132,7 @@ static int uv_mb_info(struct uv_partition *p, u64 at, const char *cmdline)
 		mm[n].size = sizeof(*mm) - sizeof(mm->size);
 		mm[n].base = p->mem[i].gpa;
 		mm[n].len = p->mem[i].size;
-		mm[n].type = 1;
+		mm[n].type = UV_MULTIBOOT_MMAP_AVAILABLE;
 		n++;
 	}
 	/* mem_lower: KiB from 0 (at most 640); mem_upper: KiB from 1 MiB on */
@@ -172,14 +143,14 @@ static int uv_mb_info(struct uv_partition *p, u64 at, const char *cmdline)
 			upper = min_t(u64, mm[i].base + mm[i].len, SZ_4G) - SZ_1M;
 	}
 	off = sizeof(*mbi) + n * sizeof(*mm);
-	mbi->flags = MBI_MEM | MBI_MMAP | MBI_LOADER_NAME;
+	mbi->flags = UV_MULTIBOOT_INFO_MEM | UV_MULTIBOOT_INFO_MMAP | UV_MULTIBOOT_INFO_LOADER_NAME;
 	mbi->mem_lower = low / SZ_1K;
 	mbi->mem_upper = upper / SZ_1K;
 	mbi->mmap_addr = at + sizeof(*mbi);
 	mbi->mmap_length = n * sizeof(*mm);
 	if (cmdline) {
 		memcpy(buf + off, cmdline, cl);
-		mbi->flags |= MBI_CMDLINE;
+		mbi->flags |= UV_MULTIBOOT_INFO_CMDLINE;
 		mbi->cmdline = at + off;
 		off += cl + 1;
 	}

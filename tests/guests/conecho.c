@@ -7,12 +7,12 @@
 #include "guest.h"
 #include "lib/con_echo.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 static char in[4096];
 static struct con_echo e;
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	uint64_t end = vcon_now() + parse_num(cmdline_get(mbi, "timeout"), 100) * 1000000000ULL;
 	struct vcon c;

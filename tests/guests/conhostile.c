@@ -17,7 +17,7 @@
 #include "guest.h"
 #include "lib/virtio_console.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 static const char *const kinds[] = { "addr", "overlap", "wrap", "len", "head", "idx", "loop",
 				     "dir" };
@@ -36,7 +36,7 @@ static int kind_of(const char *v)
 	return -1;
 }
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	int kind = kind_of(cmdline_get(mbi, "kind"));
 	struct vcon c;

@@ -15,12 +15,12 @@
 #include "lib/irq.h"
 #include "lib/con_echo.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 static char in[4096];
 static struct con_echo e;
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	uint32_t vec = (uint32_t)parse_num(cmdline_get(mbi, "vector"), 64);
 	const char *bad = cmdline_get(mbi, "badvec");

@@ -16,7 +16,7 @@
 #include "guest.h"
 #include "lib/virtio_console.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 static uint8_t msgbuf[4096];
 
@@ -49,7 +49,7 @@ static uint32_t fnv(uint32_t h, const uint8_t *p, uint32_t n)
 	return h;
 }
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	uint32_t total = (uint32_t)parse_num(cmdline_get(mbi, "bytes"), 1 << 20);
 	uint32_t msg = (uint32_t)parse_num(cmdline_get(mbi, "msg"), 4096);

@@ -15,7 +15,7 @@
  */
 #include "guest.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 static void say(const char *what, uint64_t addr)
 {
@@ -26,7 +26,7 @@ static void say(const char *what, uint64_t addr)
 	puts("\n");
 }
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	const char *t = cmdline_get(mbi, "target");
 	uint64_t top = mem_top(mbi), addr = 0;

@@ -6,7 +6,7 @@
  */
 #include "guest.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 static void report(const char *what, uint64_t cycles, uint64_t n)
 {
@@ -17,7 +17,7 @@ static void report(const char *what, uint64_t cycles, uint64_t n)
 	puts(" cycles\n");
 }
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	uint64_t n = parse_num(cmdline_get(mbi, "n"), 10000), i, t0;
 	uint32_t a, b, c, d;

@@ -7,26 +7,7 @@
 #include <stddef.h>
 
 #include <linux/ultravisor_hypercall.h>
-
-struct mb_info {
-	uint32_t flags;
-	uint32_t mem_lower;
-	uint32_t mem_upper;
-	uint32_t boot_device;
-	uint32_t cmdline;
-	uint32_t mods_count;
-	uint32_t mods_addr;
-	uint32_t syms[4];
-	uint32_t mmap_length;
-	uint32_t mmap_addr;
-} __attribute__((packed));
-
-struct mb_mmap {
-	uint32_t size;
-	uint64_t base;
-	uint64_t len;
-	uint32_t type;
-} __attribute__((packed));
+#include <linux/ultravisor_multiboot.h>	/* gmain()'s boot information */
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -95,9 +76,10 @@ void put_dec(uint64_t v);
 void put_field(const char *key, uint64_t v);	/* " key=v" (decimal): a report field */
 void guest_exit(uint8_t code) __attribute__((noreturn));
 uint64_t udiv64(uint64_t n, uint32_t d);
-const char *cmdline_get(const struct mb_info *mbi, const char *key);	/* value after "key=" */
+/* the value after "key=" in the command line */
+const char *cmdline_get(const struct uv_multiboot_info *mbi, const char *key);
 uint64_t parse_num(const char *s, uint64_t dflt);
-uint64_t mem_top(const struct mb_info *mbi);
+uint64_t mem_top(const struct uv_multiboot_info *mbi);
 size_t strlen(const char *s);
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);

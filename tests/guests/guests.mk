@@ -15,7 +15,7 @@ GUEST_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,-T,$(GUEST_DIR)/guest.ld \
 		 -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 GUEST_COMMON := $(GUEST_DIR)/start.S $(GUEST_DIR)/lib.c
 GUEST_DEPS   := $(GUEST_COMMON) $(GUEST_DIR)/guest.h $(GUEST_DIR)/guest.ld \
-		uapi/linux/ultravisor_hypercall.h
+		uapi/linux/ultravisor_hypercall.h uapi/linux/ultravisor_multiboot.h
 
 $(BUILD)/guests/%.elf: $(GUEST_DIR)/%.c $(GUEST_DEPS)
 	@mkdir -p $(dir $@)

@@ -9,7 +9,7 @@
  */
 #include "guest.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 static uint32_t rng;
 
@@ -21,7 +21,7 @@ static uint32_t rnd(void)
 	return rng;
 }
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	uint64_t n = parse_num(cmdline_get(mbi, "n"), 1000000), i, bad = 0, last_t = 0;
 	uint32_t top = mem_top(mbi);

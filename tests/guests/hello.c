@@ -7,9 +7,9 @@
  */
 #include "guest.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	uint32_t a, b, c, d, ver;
 	int bad = 0;

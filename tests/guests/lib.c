@@ -123,12 +123,12 @@ void guest_exit(uint8_t code)
 		__asm__ volatile("cli; hlt");
 }
 
-const char *cmdline_get(const struct mb_info *mbi, const char *key)
+const char *cmdline_get(const struct uv_multiboot_info *mbi, const char *key)
 {
 	const char *s;
 	size_t k = strlen(key);
 
-	if (!(mbi->flags & (1 << 2)) || !mbi->cmdline)
+	if (!(mbi->flags & UV_MULTIBOOT_INFO_CMDLINE) || !mbi->cmdline)
 		return NULL;
 	s = (const char *)(uintptr_t)mbi->cmdline;
 	while (*s) {
@@ -170,17 +170,17 @@ uint64_t parse_num(const char *s, uint64_t dflt)
 }
 
 /* first byte above the highest available memory in the Multiboot map */
-uint64_t mem_top(const struct mb_info *mbi)
+uint64_t mem_top(const struct uv_multiboot_info *mbi)
 {
 	uint32_t off = 0;
 	uint64_t top = 0;
 
-	if (!(mbi->flags & (1 << 6)))
+	if (!(mbi->flags & UV_MULTIBOOT_INFO_MMAP))
 		return (uint64_t)(mbi->mem_upper + 1024) * 1024;
-	while (off + sizeof(struct mb_mmap) <= mbi->mmap_length) {
-		const struct mb_mmap *m = (const void *)(uintptr_t)(mbi->mmap_addr + off);
+	while (off + sizeof(struct uv_multiboot_mmap) <= mbi->mmap_length) {
+		const struct uv_multiboot_mmap *m = (const void *)(uintptr_t)(mbi->mmap_addr + off);
 
-		if (m->type == 1 && m->base + m->len > top)
+		if (m->type == UV_MULTIBOOT_MMAP_AVAILABLE && m->base + m->len > top)
 			top = m->base + m->len;
 		off += m->size + 4;
 	}

@@ -11,7 +11,7 @@
  */
 #include "guest.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 #define SLP_EN		0x20
 #define SLP_TYP(t)	((t) << 2)
@@ -21,7 +21,7 @@ static const uint16_t pm_ports[] = {
 	UV_PORT_KBC_CMD, UV_PORT_RESET_CTL,
 };
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	uint64_t path = parse_num(cmdline_get(mbi, "path"), 0);
 	unsigned int i;

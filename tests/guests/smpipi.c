@@ -14,7 +14,7 @@
 #include "guest.h"
 #include "lib/irq.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 #define X2APIC_ID		0x802
 #define X2APIC_SVR		0x80f
@@ -112,7 +112,7 @@ static void start_ap(uint32_t id)
 	icr(id, ICR_STARTUP | (TRAMP_PAGE >> 12));
 }
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	unsigned int i;
 

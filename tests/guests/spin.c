@@ -6,11 +6,11 @@
  */
 #include "guest.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 volatile uint32_t spin_count;
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	puts("spin: spinning with interrupts off\n");
 	__asm__ volatile("cli");

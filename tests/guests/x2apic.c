@@ -12,7 +12,7 @@
 #include "guest.h"
 #include "lib/irq.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 #define MSR_APIC_BASE		0x1b
 #define MSR_TSC_DEADLINE	0x6e0
@@ -198,7 +198,7 @@ static void kvmclock_checks(void)
 	puts(" ns\n");
 }
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	irq_setup(handler);
 	cpuid_checks();

@@ -9,7 +9,7 @@
  */
 #include "guest.h"
 
-void gmain(uint32_t magic, const struct mb_info *mbi);
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi);
 
 static uint32_t up[8][4] __attribute__((aligned(16)));
 
@@ -26,7 +26,7 @@ static void read_upper(void)
 			 : : "r" (up) : "memory");
 }
 
-void gmain(uint32_t magic, const struct mb_info *mbi)
+void gmain(uint32_t magic, const struct uv_multiboot_info *mbi)
 {
 	uint64_t n = parse_num(cmdline_get(mbi, "n"), 300), i;
 	uint32_t cr4, lo, hi, seen = 0, first = 0, r, w;

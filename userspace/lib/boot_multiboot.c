@@ -25,6 +25,7 @@
 
 #include <linux/ultravisor.h>
 #include <linux/ultravisor_hypercall.h>
+#include <linux/ultravisor_multiboot.h>
 
 #include "boot_load.h"
 
@@ -34,12 +35,6 @@
 #define MB_F_REQUIRED		0xffffu	/* bits 0-15: fail if not understood */
 #define MB_F_UNDERSTOOD		(MB_F_PAGE_ALIGN | MB_F_MEMINFO)
 #define MB_F_AOUT_KLUDGE	(1u << 16)
-
-/* multiboot_info flags we fill */
-#define MBI_MEM			(1u << 0)
-#define MBI_CMDLINE		(1u << 2)
-#define MBI_MMAP		(1u << 6)
-#define MBI_LOADER_NAME		(1u << 9)
 
 #define MB_MAX_PHDRS		64
 #define MB_LOADER_NAME		"ultravisor"
@@ -54,36 +49,8 @@
 #define MSG_FAULT	"a segment or the boot information lies outside the partition's memory"
 #define MSG_2BIG	"command line too long"
 
-/* The information structure (spec 3.3, 116 bytes); what we do not fill stays zero. */
-struct mb_info {
-	uint32_t flags;
-	uint32_t mem_lower;
-	uint32_t mem_upper;
-	uint32_t boot_device;
-	uint32_t cmdline;
-	uint32_t mods_count;
-	uint32_t mods_addr;
-	uint32_t syms[4];
-	uint32_t mmap_length;
-	uint32_t mmap_addr;
-	uint32_t drives_length;
-	uint32_t drives_addr;
-	uint32_t config_table;
-	uint32_t boot_loader_name;
-	uint32_t apm_table;
-	uint32_t vbe[4];
-	uint32_t fb[7];
-} __attribute__((packed));
-
-struct mb_mmap {
-	uint32_t size;		/* of the rest of the entry: 20 */
-	uint64_t base;
-	uint64_t len;
-	uint32_t type;		/* 1: available RAM */
-} __attribute__((packed));
-
-_Static_assert(sizeof(struct mb_info) == 116, "Multiboot information is 116 bytes");
-_Static_assert(sizeof(struct mb_mmap) == 24, "a memory map entry is 24 bytes");
+_Static_assert(sizeof(struct uv_multiboot_info) == 116, "Multiboot information is 116 bytes");
+_Static_assert(sizeof(struct uv_multiboot_mmap) == 24, "a memory map entry is 24 bytes");
 
 /* A PT_LOAD segment, ELF32 or ELF64, widened. */
 struct seg {
@@ -166,8 +133,8 @@ static int elf_seg(const uint8_t *image, size_t len, bool is64, uint64_t phoff, 
 static int mb_info(const struct ultra_guest_window *w, uint64_t at, const char *cmdline,
 		   size_t cl, uint64_t *end, struct ultra_err *e)
 {
-	struct mb_info mbi;
-	struct mb_mmap mm;
+	struct uv_multiboot_info mbi;
+	struct uv_multiboot_mmap mm;
 	uint64_t size = sizeof(mbi) + sizeof(mm) + (cmdline ? cl + 1 : 0) + sizeof(MB_LOADER_NAME);
 	uint64_t off = sizeof(mbi) + sizeof(mm), low = 0, upper = 0;
 	uint8_t *p = win_at(w, at, size);
@@ -181,7 +148,7 @@ static int mb_info(const struct ultra_guest_window *w, uint64_t at, const char *
 	mm.size = sizeof(mm) - sizeof(mm.size);
 	mm.base = w->gpa;
 	mm.len = w->size;
-	mm.type = 1;
+	mm.type = UV_MULTIBOOT_MMAP_AVAILABLE;
 	/* mem_lower: KiB from 0 (at most 640); mem_upper: KiB from 1 MiB on */
 	if (mm.base == 0)
 		low = mm.len < MB_LOW_MAX ? mm.len : MB_LOW_MAX;
@@ -189,7 +156,7 @@ static int mb_info(const struct ultra_guest_window *w, uint64_t at, const char *
 		upper = (mm.base + mm.len < MB_4G ? mm.base + mm.len : MB_4G) - MB_1M;
 
 	memset(&mbi, 0, sizeof(mbi));
-	mbi.flags = MBI_MEM | MBI_MMAP | MBI_LOADER_NAME;
+	mbi.flags = UV_MULTIBOOT_INFO_MEM | UV_MULTIBOOT_INFO_MMAP | UV_MULTIBOOT_INFO_LOADER_NAME;
 	mbi.mem_lower = (uint32_t)(low / 1024);
 	mbi.mem_upper = (uint32_t)(upper / 1024);
 	mbi.mmap_addr = (uint32_t)(at + sizeof(mbi));
@@ -198,7 +165,7 @@ static int mb_info(const struct ultra_guest_window *w, uint64_t at, const char *
 	if (cmdline) {
 		memcpy(p + off, cmdline, cl);
 		p[off + cl] = 0;
-		mbi.flags |= MBI_CMDLINE;
+		mbi.flags |= UV_MULTIBOOT_INFO_CMDLINE;
 		mbi.cmdline = (uint32_t)(at + off);
 		off += cl + 1;
 	}
