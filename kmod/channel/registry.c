@@ -237,12 +237,29 @@ static void uv_chan_format(struct uv_chan *c)
 }
 
 /*
+ * A freshly formatted channel is a new instance of it: its notification
+ * counters start again at 0, so that they describe the queues the guest now
+ * sets up and not the ones the reload wiped (docs/channels.md, "Signals"). A
+ * notification racing with the format may land on either side of it.
+ */
+static void uv_chan_reset_counters(struct uv_chan *c)
+{
+	atomic64_set(&c->kicks, 0);
+	atomic64_set(&c->signalled, 0);
+	atomic64_set(&c->notifies, 0);
+	atomic64_set(&c->irqs, 0);
+	atomic64_set(&c->used_only, 0);
+	atomic64_set(&c->bad_vector, 0);
+}
+
+/*
  * The client's instance was built again (core/part.c zeroes the memory of an
  * instance built without an image, channel pages included: a reload). The
  * channels keep their pages and their servers, so write each one fresh again,
- * with a new server epoch: a server still attached sees the epoch move and
- * publishes its device again (docs/channels.md, "Lifecycle"). Channels waiting
- * for reclamation are left alone. uv_db.lock held (reading is enough).
+ * with a new server epoch and its counters at 0: a server still attached sees
+ * the epoch move and publishes its device again (docs/channels.md,
+ * "Lifecycle"). Channels waiting for reclamation are left alone. uv_db.lock
+ * held (reading is enough).
  */
 void uv_chan_client_rebuilt(u32 client)
 {
@@ -255,6 +272,7 @@ void uv_chan_client_rebuilt(u32 client)
 		if (c->client != client || c->pending)
 			continue;
 		uv_chan_format(c);
+		uv_chan_reset_counters(c);
 		h = uv_chan_header(c);
 		c->epoch++;
 		if (h)

@@ -6,8 +6,10 @@
 # (uvtest=count). ultra-consoled serves both Console channels as console-io, an I/O
 # partition that takes no processor slot (docs/command-api.md). `poweroff` typed into
 # A's PTY stops A (ACPI S5, exit code 0) while B's counter keeps advancing; A started
-# again (a reload: its memory and channel headers rebuilt) has a working console again;
-# both destroyed, the pool and the database are as before; no WARNING/BUG/Oops.
+# again (a reload: its memory and channel headers rebuilt) has a working console again,
+# and its console channel's notification counters started again from 0 (they describe
+# the new channel instance: docs/channels.md, Lifecycle step 8); both destroyed, the
+# pool and the database are as before; no WARNING/BUG/Oops.
 trap 'linux_cleanup A B' EXIT
 grep -q ' /dev/pts ' /proc/mounts || { mkdir -p /dev/pts && mount -t devpts devpts /dev/pts; } ||
 	fail "cannot mount devpts"
@@ -28,6 +30,8 @@ con_wait() {
 	done
 	return 1
 }
+# chan_ctr P KEY: a counter of P's console channel, from ultractl channel list
+chan_ctr() { ultractl channel list | grep " console client $1 " | sed -n "s/.* $2=\([0-9]*\).*/\1/p"; }
 # last_count: B's latest counter
 last_count() { ultractl console B | tr -d '\r' | sed -n 's/^uv-linux-guest: count \([0-9]*\) .*/\1/p' | tail -1; }
 
@@ -93,11 +97,21 @@ check "and never went back" [ "$c1" -ge "$c0" ]
 
 # A again: a reload rebuilds its memory; the module formats its channels anew and
 # consoled publishes the console again (docs/guest-platform.md, section 13)
+ultractl channel list
+k0=$(chan_ctr A guest_kicks); s0=$(chan_ctr A kicks_signalled); n0=$(chan_ctr A server_notifies)
 out=$(ultractl partition start A --kernel $K --initrd $I --cmdline "$BASE uvguest=console") ||
 	fail "restart of A failed: $out"
 ultractl channel list
 check "the module formatted A's console channel again (epoch 2: attach, then format)" \
 	has "$(ultractl channel list)" ' console client A .* epoch=2$'
+# read at once: the new guest is seconds away from its console driver, so the counters
+# are back near 0, well under the first guest's boot, shell and two commands
+k1=$(chan_ctr A guest_kicks); s1=$(chan_ctr A kicks_signalled); n1=$(chan_ctr A server_notifies)
+echo "A's console channel: kicks/signalled/notifies $k0/$s0/$n0 before the reload, $k1/$s1/$n1 after"
+first_counted() { [ "${k0:-0}" -gt 0 ] && [ "${s0:-0}" -gt 0 ] && [ "${n0:-0}" -gt 0 ]; }
+counters_reset() { [ "${k1:-x}" -lt "$k0" ] && [ "${s1:-x}" -lt "$s0" ] && [ "${n1:-x}" -lt "$n0" ]; }
+check "the first guest kicked its console, was signalled and notified" first_counted
+check "the reload's format reset the channel's counters" counters_reset
 i=0
 while ! grep -q 'console A: channel .* formatted again' /tmp/consoled.out; do
 	i=$((i + 1)); [ $i -lt 50 ] || break
