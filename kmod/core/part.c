@@ -59,7 +59,7 @@
 static_assert(sizeof(struct uv_part_load) == UV_PART_LOAD_SIZE_VER0);
 static_assert(sizeof(struct uv_part_entry) == UV_PART_ENTRY_SIZE_VER0);
 static_assert(sizeof(struct uv_part_ctl) == UV_PART_CTL_SIZE_VER0);
-static_assert(sizeof(struct uv_part_status) == UV_PART_STATUS_SIZE_VER0);
+static_assert(sizeof(struct uv_part_status) == UV_PART_STATUS_SIZE_VER1);
 static_assert(sizeof(struct uv_console_read) == UV_CONSOLE_READ_SIZE_VER0);
 static_assert(sizeof(struct uv_cpu_stats) == UV_CPU_STATS_SIZE_VER0);
 static_assert(sizeof(struct uv_part_sched) == UV_PART_SCHED_SIZE_VER0);
@@ -887,6 +887,16 @@ int uv_ioctl_part_status(void __user *uarg)
 		a.pm_ignored = st.pm_ignored;
 		a.nr_vcpus = st.nr_vcpus;
 		a.vcpus_started = st.vcpus_started;
+		a.ipi_fixed = st.ipi_fixed;
+		a.ipi_init = st.ipi_init;
+		a.ipi_startup = st.ipi_startup;
+		a.ipi_ignored = st.ipi_ignored;
+		a.ioapic_reads = st.ioapic_reads;
+		a.ioapic_writes = st.ioapic_writes;
+		a.ioapic_raised = st.ioapic_raised;
+		a.ioapic_delivered = st.ioapic_delivered;
+		a.ioapic_dropped = st.ioapic_dropped;
+		a.ioapic_refused = st.ioapic_refused;
 	}
 	mutex_unlock(&uv_inst_lock);
 	return uv_copy_out(uarg, &a, sizeof(a), usize);
@@ -981,6 +991,16 @@ static void uv_sched_report(unsigned int cpu, const struct uv_sched_info *info)
 			  st.exits[UV_STAT_HOST], st.exits[UV_STAT_CPUID], st.exits[UV_STAT_MSR],
 			  st.exits[UV_STAT_IO], st.exits[UV_STAT_HLT], st.exits[UV_STAT_HYPERCALL],
 			  st.exits[UV_STAT_OTHER]);
+		uv_event_sched_stats(in->number, text);
+		/* partition-wide interrupt-controller counters: two lines that fit any value */
+		scnprintf(text, sizeof(text),
+			  "cpu=%u ipi_fixed=%llu ipi_init=%llu ipi_startup=%llu ipi_ignored=%llu",
+			  cpu, st.ipi_fixed, st.ipi_init, st.ipi_startup, st.ipi_ignored);
+		uv_event_sched_stats(in->number, text);
+		scnprintf(text, sizeof(text),
+			  "cpu=%u ioapic_reads=%llu ioapic_writes=%llu ioapic_raised=%llu ioapic_delivered=%llu ioapic_dropped=%llu ioapic_refused=%llu",
+			  cpu, st.ioapic_reads, st.ioapic_writes, st.ioapic_raised,
+			  st.ioapic_delivered, st.ioapic_dropped, st.ioapic_refused);
 		uv_event_sched_stats(in->number, text);
 	}
 }

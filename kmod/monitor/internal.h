@@ -180,6 +180,9 @@ struct uv_ioapic {
 	u64 raised;			/* uv_partition_raise_gsi() calls */
 	u64 delivered;			/* of those, vectors raised in a vCPU */
 	u64 dropped;			/* not deliverable as the guest programmed the pin */
+	u64 reads;			/* guest loads from the page (IOREGSEL, IOWIN, other) */
+	u64 writes;			/* guest stores to it */
+	u64 refused;			/* accesses not emulated: the partition faulted */
 };
 
 struct uv_partition {

@@ -21,6 +21,11 @@
  * notification that arrives while Linux reprograms a pin is late, not lost.
  * Anything the platform cannot deliver (logical destination, NMI/SMI/INIT/
  * ExtINT mode, a vector below 32, no such APIC ID) is dropped and counted.
+ *
+ * Counters since load (uv_partition_get_status(), UV_IOC_PART_STATUS): edges
+ * raised, delivered and dropped; the guest's loads and stores to the page; and
+ * accesses refused (a fetch, an unaligned or undecodable access), each of
+ * which faults the partition.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -56,7 +61,7 @@
 #define UV_RTE_WRITABLE		(GENMASK_ULL(11, 0) | UV_RTE_POLARITY | UV_RTE_LEVEL | \
 				 UV_RTE_MASKED | GENMASK_ULL(63, 56))
 
-/* A new guest: every pin masked, nothing pending, ID 0. */
+/* A new guest: every pin masked, nothing pending, ID 0, counters at 0. */
 void uv_ioapic_reset(struct uv_ioapic *io)
 {
 	unsigned long flags;
@@ -71,6 +76,9 @@ void uv_ioapic_reset(struct uv_ioapic *io)
 	io->raised = 0;
 	io->delivered = 0;
 	io->dropped = 0;
+	io->reads = 0;
+	io->writes = 0;
+	io->refused = 0;
 	spin_unlock_irqrestore(&io->lock, flags);
 }
 
@@ -212,6 +220,10 @@ static void uv_ioapic_access(struct uv_vcpu *v, u64 gpa, bool write, u32 *val)
 	unsigned long flags;
 
 	spin_lock_irqsave(&io->lock, flags);
+	if (write)
+		io->writes++;
+	else
+		io->reads++;
 	if (off == UV_IOAPIC_REGSEL) {
 		if (write)
 			io->regsel = *val & 0xff;
@@ -242,8 +254,10 @@ bool uv_ioapic_owns(u64 gpa)
  */
 bool uv_ioapic_npf(struct uv_vcpu *v, const struct uv_exit *e)
 {
+	struct uv_ioapic *io = &v->part->ioapic;
 	u64 gpa = e->npf.gpa;
 	const char *why = NULL;
+	unsigned long flags;
 
 	if (e->npf.access & UV_ACCESS_EXEC)
 		why = "instruction fetch";
@@ -251,6 +265,9 @@ bool uv_ioapic_npf(struct uv_vcpu *v, const struct uv_exit *e)
 		why = "unaligned access";
 	else if (!uv_mmio_emulate(v, e, gpa, uv_ioapic_access, &why))
 		return true;
+	spin_lock_irqsave(&io->lock, flags);
+	io->refused++;
+	spin_unlock_irqrestore(&io->lock, flags);
 	pr_info_ratelimited("partition %s: I/O APIC access at gpa %#llx, rip %#llx refused: %s\n",
 			    v->part->name, gpa, v->rip, why);
 	return false;

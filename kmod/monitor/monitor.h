@@ -127,6 +127,14 @@ enum uv_exit_stat {
  * @irq_raised:	uv_partition_raise_irq() calls that set a vector, since load
  * @irq_injected: interrupts delivered into the guest, since load (a vector
  *		raised again before its delivery is delivered once)
+ * @ioapic_reads: guest loads from the I/O APIC page, since load
+ * @ioapic_writes: guest stores to it, since load
+ * @ioapic_raised: uv_partition_raise_gsi() edges on an existing pin, since load
+ * @ioapic_delivered: of those, vectors raised in a vCPU (at once, or when the
+ *		guest unmasked the pin)
+ * @ioapic_dropped: of those, not deliverable as the guest programmed the pin
+ * @ioapic_refused: accesses to the page the monitor could not emulate (each
+ *		one faults the partition)
  */
 struct uv_partition_status {
 	u32 state;
@@ -148,6 +156,12 @@ struct uv_partition_status {
 	u32 npt_pages;
 	u64 irq_raised;
 	u64 irq_injected;
+	u64 ioapic_reads;
+	u64 ioapic_writes;
+	u64 ioapic_raised;
+	u64 ioapic_delivered;
+	u64 ioapic_dropped;
+	u64 ioapic_refused;
 };
 
 #define UV_MAX_VCPUS		8

@@ -814,6 +814,14 @@ void uv_partition_get_status(struct uv_partition *p, struct uv_partition_status 
 	st->npt_levels = p->npt.levels;
 	st->npt_pages = p->npt.nr_pages;
 	st->pm_ignored = atomic64_read(&p->pm_ignored);
+	spin_lock_irqsave(&p->ioapic.lock, flags);
+	st->ioapic_reads = p->ioapic.reads;
+	st->ioapic_writes = p->ioapic.writes;
+	st->ioapic_raised = p->ioapic.raised;
+	st->ioapic_delivered = p->ioapic.delivered;
+	st->ioapic_dropped = p->ioapic.dropped;
+	st->ioapic_refused = p->ioapic.refused;
+	spin_unlock_irqrestore(&p->ioapic.lock, flags);
 }
 
 /**

@@ -10,8 +10,9 @@
 # output comes back through the PTY. The channel's interrupt is a GSI of the partition's
 # I/O APIC (docs/guest-platform.md section 12): uv_chanbus says it does not poll, the
 # guest's /proc/interrupts counts interrupts on its uv_chanbus line, and once the guest
-# moves that interrupt to its second vCPU, that vCPU takes it. Hot removal: killing
-# consoled (the server gone) removes the guest's virtio device, which the guest logs and
+# moves that interrupt to its second vCPU, that vCPU takes it; the partition's I/O APIC
+# counters (ABI 1.8) show the guest's reads and writes and the delivered edges. Hot
+# removal: killing consoled (the server gone) removes the guest's virtio device, which the guest logs and
 # survives; a consoled started again gets a new hvc0 whose shell answers and powers the
 # guest off (ACPI S5, exit code 0). The guest's log has no WARNING/BUG/Oops; destroy and
 # db check clean.
@@ -102,6 +103,21 @@ check "the guest's second vCPU now takes the channel's interrupt ($cpu1 -> $cpu1
 ultractl channel list | tee /tmp/chlist
 irqs=$(sed -n 's/.* console client linux .* server_irqs=\([0-9]*\).*/\1/p' /tmp/chlist)
 check "the module raised the channel's GSI ($irqs times)" [ -n "$irqs" ] && [ "$irqs" -gt 0 ]
+# the partition's I/O APIC counters (ABI 1.8) tell the same story: Linux read and
+# programmed it (uv_chanbus registered the GSI), the module raised the pin at least as
+# often as the channel says, and the edges were delivered, none refused
+ultractl partition status linux | grep -E '^(ipi|ioapic):'
+io_rd=$(part_field linux ioapic_reads); io_wr=$(part_field linux ioapic_writes)
+io_ra=$(part_field linux ioapic_raised); io_de=$(part_field linux ioapic_delivered)
+io_rf=$(part_field linux ioapic_refused)
+ioapic_programmed() { [ "${io_rd:-0}" -gt 0 ] && [ "${io_wr:-0}" -gt 0 ]; }
+ioapic_delivered() { [ "${io_ra:-0}" -ge "${irqs:-x}" ] && [ "${io_de:-0}" -gt 0 ] &&
+	[ "$io_de" -le "$io_ra" ]; }
+check "the guest read ($io_rd) and wrote ($io_wr) its I/O APIC" ioapic_programmed
+check "the pin was raised ($io_ra >= $irqs) and its interrupts delivered ($io_de)" ioapic_delivered
+check "no I/O APIC access was refused" [ "$io_rf" = 0 ]
+check "ultractl stats shows the I/O APIC counters" \
+	has "$(ultractl stats linux)" " ioapic_reads=[1-9][0-9]* ioapic_writes=[1-9][0-9]* ioapic_raised=[1-9]"
 
 # hot removal: the server gone, the guest removes the device and runs on
 kill "$cpid"

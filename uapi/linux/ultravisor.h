@@ -29,7 +29,7 @@
  * meaning (never so far); the minor number when ioctls or fields are added.
  */
 #define UV_ABI_MAJOR		1
-#define UV_ABI_MINOR		7
+#define UV_ABI_MINOR		8
 #define UV_ABI_VERSION		((UV_ABI_MAJOR << 16) | UV_ABI_MINOR)
 
 /*
@@ -542,6 +542,28 @@ struct uv_part_ctl {
  *		name it; 0 from a module before 1.7).
  * @vcpus_started: out (ABI 1.7): of those, running guest code (vCPU 0, and
  *		each AP the guest started with INIT and STARTUP).
+ *
+ * ABI 1.8: the guest's interrupt controllers since LOAD, summed over its vCPUs
+ * (docs/guest-platform.md sections 11 and 12); a module before 1.8 answers
+ * with UV_PART_STATUS_SIZE_VER0 and leaves them 0.
+ * @ipi_fixed:	out: fixed-vector IPIs delivered to a vCPU (self-IPIs included).
+ * @ipi_init:	out: INITs a vCPU took (back to wait-for-STARTUP).
+ * @ipi_startup: out: STARTUPs that started a waiting vCPU.
+ * @ipi_ignored: out: ICR writes, or the part of one for a target, that
+ *		delivered nothing: no such APIC ID, an illegal vector, NMI/SMI/
+ *		ExtINT/lowest-priority/reserved modes, INIT or STARTUP to itself,
+ *		a fixed IPI to a vCPU waiting for STARTUP, a STARTUP to a vCPU not
+ *		waiting for one (Linux's second STARTUP counts here).
+ * @ioapic_reads: out: guest loads from the I/O APIC page.
+ * @ioapic_writes: out: guest stores to it (IOREGSEL and IOWIN each count).
+ * @ioapic_raised: out: edges the module raised on a pin (channel interrupts).
+ * @ioapic_delivered: out: of those, delivered as a vector to a vCPU (at
+ *		once, or when the guest unmasked the pin).
+ * @ioapic_dropped: out: of those, not deliverable as the guest programmed
+ *		the pin (logical destination, NMI/SMI/INIT/ExtINT, vector < 32,
+ *		no such APIC ID). Edges still waiting on a masked pin are in neither.
+ * @ioapic_refused: out: accesses the monitor refused to emulate (a fetch, an
+ *		unaligned or undecodable access): each faults the partition.
  */
 struct uv_part_status {
 	__u32 size;
@@ -567,9 +589,20 @@ struct uv_part_status {
 	__u64 pm_ignored;
 	__u32 nr_vcpus;
 	__u32 vcpus_started;
+	__u64 ipi_fixed;
+	__u64 ipi_init;
+	__u64 ipi_startup;
+	__u64 ipi_ignored;
+	__u64 ioapic_reads;
+	__u64 ioapic_writes;
+	__u64 ioapic_raised;
+	__u64 ioapic_delivered;
+	__u64 ioapic_dropped;
+	__u64 ioapic_refused;
 };
 
 #define UV_PART_STATUS_SIZE_VER0	184
+#define UV_PART_STATUS_SIZE_VER1	264	/* ABI 1.8: interrupt-controller counters */
 
 #define UV_CONSOLE_READ_MAX	65536	/* bytes per call */
 

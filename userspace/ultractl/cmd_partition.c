@@ -91,6 +91,7 @@ static int print_status(struct ultractl_ctx *ctx, const char *num, const struct 
 				       json_object_new_int64((int64_t)s->irq_raised));
 			ultra_json_add(j, "irq_injected",
 				       json_object_new_int64((int64_t)s->irq_injected));
+			ultractl_irqc_json(j, s);
 		} else {
 			json_object_put(x);
 		}
@@ -121,6 +122,7 @@ static int print_status(struct ultractl_ctx *ctx, const char *num, const struct 
 		printf(" %s=%" PRIu64, exit_names[i], (uint64_t)s->exits[i]);
 	printf("\ninterrupts: raised=%" PRIu64 " injected=%" PRIu64 "\n",
 	       (uint64_t)s->irq_raised, (uint64_t)s->irq_injected);
+	ultractl_irqc_lines(s);
 	printf("console: %" PRIu64 " bytes\n", (uint64_t)s->console_bytes);
 	return fflush(stdout) ? ULTRACTL_EXIT_FAIL : ULTRACTL_EXIT_OK;
 }

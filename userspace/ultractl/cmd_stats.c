@@ -5,7 +5,8 @@
  * schedule, cycles, swaps, idle slots, timer interrupts, the longest
  * overrun of a boundary, and the slots it executes now; then each named
  * partition: time in the guest, slots granted/run/missed, exits by reason,
- * the last two schedule swaps on its CPU, interrupts raised and injected, and
+ * the last two schedule swaps on its CPU, interrupts raised and injected, its
+ * IPI and I/O APIC counters (ipi_* and ioapic_* keys, ABI 1.8), and
  * the notification counters of each channel it is the client of (one
  * "  channel ..." line each; "channels" in --json). Text is one "key=value" line
  * per CPU and per partition, for scripts; --json gives the same fields.
@@ -169,6 +170,7 @@ static json_object *part_out(const char *name, const struct uv_part_sched *p,
 		json_u64(o, "cycles", p->cycles);
 		json_u64(o, "irq_raised", st->irq_raised);
 		json_u64(o, "irq_injected", st->irq_injected);
+		ultractl_irqc_json(o, st);
 		return o;
 	}
 	printf("partition %s %s: state=%s cpu=%u run_ns=%" PRIu64 " granted=%" PRIu64
@@ -179,10 +181,12 @@ static json_object *part_out(const char *name, const struct uv_part_sched *p,
 		printf(" %s=%" PRIu64, exit_names[i], (uint64_t)p->exits[i]);
 	printf(" swap0_cycle=%" PRIu64 " swap0_granted=%" PRIu64 " swap1_cycle=%" PRIu64
 	       " swap1_granted=%" PRIu64 " cycles=%" PRIu64 " irq_raised=%" PRIu64
-	       " irq_injected=%" PRIu64 "\n",
+	       " irq_injected=%" PRIu64,
 	       (uint64_t)p->swap_cycle[0], (uint64_t)p->swap_granted[0],
 	       (uint64_t)p->swap_cycle[1], (uint64_t)p->swap_granted[1], (uint64_t)p->cycles,
 	       (uint64_t)st->irq_raised, (uint64_t)st->irq_injected);
+	ultractl_irqc_keys(st);
+	printf("\n");
 	return NULL;
 }
 

@@ -89,6 +89,16 @@ int ultractl_partition_daemon(struct ultractl_ctx *ctx, const struct ultractl_cm
  */
 int ultractl_partition_direct(struct ultractl_ctx *ctx, const struct ultractl_cmd *cmd,
 			      int argc, char **argv);
+/*
+ * irqc_counters.c: a uv_part_status's IPI and I/O APIC counters (ABI 1.8) as
+ * flat JSON keys ("ipi_fixed", "ioapic_reads"...) added to @o, as " key=value"
+ * on the current line, or as "ipi: fixed=..." and "ioapic: reads=..." lines.
+ */
+struct uv_part_status;
+void ultractl_irqc_json(struct json_object *o, const struct uv_part_status *s);
+void ultractl_irqc_keys(const struct uv_part_status *s);
+void ultractl_irqc_lines(const struct uv_part_status *s);
+
 /* db verify: the daemon's replica against the module (cmd_pcreate.c). */
 int ultractl_db_verify(struct ultractl_ctx *ctx);
 
