@@ -56,6 +56,12 @@ check "ultractl stats shows them" has "$stats" " ipi_fixed=2 ipi_init=2 ipi_star
 check "and in JSON" has "$(ultractl --json stats smp | tr -d ' \n')" "\"ipi_startup\":2,\"ipi_ignored\":$ign,"
 check "no I/O APIC traffic from a guest that never touches it" \
 	[ "$(part_field smp ioapic_reads)/$(part_field smp ioapic_writes)/$(part_field smp ioapic_raised)" = 0/0/0 ]
+# old and new callers of the grown struct (docs/uapi.md, STATUS ABI 1.8)
+sizes=$(uv_status_sizes "$(part_field smp number)")
+rc=$?
+printf '%s\n' "$sizes"
+check "PART_STATUS answers 184-byte, 264-byte and larger callers as the rules say" [ "$rc" = 0 ]
+check "and the 264-byte answer has the counters" has "$sizes" '^ipi_startup=2 ioapic_writes=0$'
 # the same figures as sched-stats events, the command daemon's feed (docs/schedule.md)
 ultractl events --timeout 30 >/tmp/ev.out 2>&1 &
 evpid=$!
