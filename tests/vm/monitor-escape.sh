@@ -4,9 +4,9 @@
 # above its top, the local APIC and I/O APIC pages, the PCI hole, the firmware area,
 # a page the host module owns, and a jump above its top). Each attempt must end the
 # partition "faulted" with the address and the kind of access (the I/O APIC's page too:
-# its emulation takes only 64-bit MOVs, and the log says why), while a "hello" started
-# at the same time on the other CPU runs to exit code 0, and the host page keeps its
-# contents. Images the loader must refuse are refused.
+# its emulation takes only 64-bit MOVs, the log says why and ioapic_refused counts it),
+# while a "hello" started at the same time on the other CPU runs to exit code 0, and the
+# host page keeps its contents. Images the loader must refuse are refused.
 
 mt_load
 host=$(cat $D/hostpage)
@@ -29,6 +29,11 @@ for t in "above 0x1000000 r" "above-write 0x1000000 w" "lapic 0xfee00000 r" \
 	check "escape $1: access $3" [ "$(mt_field p0 fault_access)" = "$3" ]
 	check "escape $1: hello beside it exited 0" [ "$(mt_field p1 exited) $(mt_field p1 exit_code)" = "1 0" ]
 	check "escape $1: the host page is intact" [ "$(cat $D/hostcheck)" = intact ]
+	# the I/O APIC counts the access it refused (and no write it did not emulate)
+	want=0
+	[ "$1" = ioapic ] && want=1
+	check "escape $1: I/O APIC accesses refused $want, writes 0" \
+		[ "$(mt_field p0 ioapic_refused)/$(mt_field p0 ioapic_writes)" = "$want/0" ]
 	mt_ctl p0 stop
 	mt_ctl p0 destroy
 	mt_ctl p1 stop

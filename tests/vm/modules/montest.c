@@ -303,7 +303,7 @@ static ssize_t montest_status_read(struct file *f, char __user *ubuf, size_t len
 	if (s->part) {
 		uv_partition_get_status(s->part, &st);
 		scnprintf(buf, 1024,
-			  "state=%s\nexited=%d\nexit_code=%u\nfault=%s\nfault_gpa=%#llx\nfault_access=%s%s%s\nfault_rip=%#llx\nfault_exit=%#llx\ncpu=%d\nexits_host=%llu\nexits_cpuid=%llu\nexits_msr=%llu\nexits_io=%llu\nexits_hlt=%llu\nexits_hypercall=%llu\nexits_other=%llu\nconsole_bytes=%llu\nextents=%u\nnpt_levels=%u\nnpt_pages=%u\nexit_how=%u\npm_ignored=%llu\n",
+			  "state=%s\nexited=%d\nexit_code=%u\nfault=%s\nfault_gpa=%#llx\nfault_access=%s%s%s\nfault_rip=%#llx\nfault_exit=%#llx\ncpu=%d\nexits_host=%llu\nexits_cpuid=%llu\nexits_msr=%llu\nexits_io=%llu\nexits_hlt=%llu\nexits_hypercall=%llu\nexits_other=%llu\nconsole_bytes=%llu\nextents=%u\nnpt_levels=%u\nnpt_pages=%u\nexit_how=%u\npm_ignored=%llu\nioapic_writes=%llu\nioapic_refused=%llu\n",
 			  uv_part_state_name(st.state), st.exited, st.exit_code,
 			  uv_fault_reason_name(ft->reason), ft->gpa,
 			  ft->access & UV_ACCESS_READ ? "r" : "",
@@ -313,7 +313,7 @@ static ssize_t montest_status_read(struct file *f, char __user *ubuf, size_t len
 			  st.exits[UV_STAT_IO], st.exits[UV_STAT_HLT],
 			  st.exits[UV_STAT_HYPERCALL], st.exits[UV_STAT_OTHER],
 			  st.console_bytes, s->nr_ext, st.npt_levels, st.npt_pages,
-			  st.exit_how, st.pm_ignored);
+			  st.exit_how, st.pm_ignored, st.ioapic_writes, st.ioapic_refused);
 	} else {
 		strscpy(buf, "state=none\n", 1024);
 	}
