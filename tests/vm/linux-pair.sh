@@ -72,6 +72,14 @@ con_wait B '^uv-linux-guest: count 1 ' 1500
 echo "both up after $(($(date +%s) - t0)) s"
 conA=$(ultractl console A | tr -d '\r')
 conB=$(ultractl console B | tr -d '\r')
+# a guest without its /init line (seen once): how it ended, and what its console has of it
+for p in A B; do
+	eval "con=\$con$p"
+	has "$con" '^uv-linux-guest: /init started$' && continue
+	echo "$p: $(part_state $p), fault $(part_field $p fault) at rip $(part_field $p fault_rip)," \
+		"$(part_field $p console_bytes) console bytes; its /init lines:"
+	printf '%s\n' "$con" | grep -a -n 'uv-linux-guest\|/init' | head -8
+done
 check "A reached /init" has "$conA" '^uv-linux-guest: /init started$'
 check "B reached /init" has "$conB" '^uv-linux-guest: /init started$'
 check "A's shell runs on hvc0" has "$conA" '^uv-linux-guest: shell on hvc0$'
