@@ -20,7 +20,7 @@ for t in "above 0x1000000 r" "addr $host w" "exec 0x1000000 x"; do
 	set -- $t
 	mt_run p0 escape 1 "target=$1 addr=$host"
 	mt_wait p0 '^(stopped|faulted)$' 300 ||
-		{ cat "$D/p0/status"; tail -c 400 "$D/p0/console"; echo; fail "escape $1: still $(mt_state p0)"; }
+		{ mt_dump p0; fail "escape $1: still $(mt_state p0)"; }
 	check "escape $1: faulted at $2 ($3)" [ "$(mt_state p0) $(($(mt_field p0 fault_gpa))) $(mt_field p0 fault_access)" = "faulted $(($2)) $3" ]
 	mt_ctl p0 stop
 	mt_ctl p0 destroy

@@ -17,8 +17,7 @@ for p in p0 p1; do
 	con=$(cat $D/$p/console)
 	printf '%s\n' "$con" | grep '^hcfuzz:'
 	# how it ended, should it not be a clean exit (state, exit code, fault and its rip)
-	[ "$(mt_field $p exited) $(mt_field $p exit_code)" = "1 0" ] ||
-		{ mt_state $p; cat "$D/$p/status"; printf '%s\n' "$con" | tail -5; }
+	[ "$(mt_field $p exited) $(mt_field $p exit_code)" = "1 0" ] || mt_dump $p
 	check "$p: hcfuzz exited 0" [ "$(mt_field $p exited) $(mt_field $p exit_code)" = "1 0" ]
 	check "$p: no wrong answers" has "$con" 'wrong answers 0$'
 	check "$p: $N hypercalls made" [ "$(mt_field $p exits_hypercall)" -ge $N ]

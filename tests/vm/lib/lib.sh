@@ -153,6 +153,9 @@ mt_run() { # SLOT GUEST CPU [CMDLINE]: 16 MiB partition, load, start
 }
 mt_state() { cat "$D/$1/state"; }
 mt_field() { sed -n "s/^$2=//p" "$D/$1/status"; }
+# mt_dump SLOT: how a guest stands, for the log of a failure: its status (state, exit,
+# fault and its rip, exit counts) and the printable part of its console's last 400 bytes
+mt_dump() { cat "$D/$1/status"; tail -c 400 "$D/$1/console" | tr -cd '\11\12\40-\176'; echo; }
 mt_wait() { # SLOT STATE-ERE TENTHS-OF-SECONDS
 	_i=0
 	while [ $_i -lt "$3" ]; do
